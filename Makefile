@@ -1,0 +1,58 @@
+# Floorboard — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+UV := $(PYTHON) -m uv
+export DAGSTER_HOME := $(CURDIR)/.dagster
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+DBT := $(VENV)/bin/dbt --no-use-colors
+MANIFEST := dbt_project/target/manifest.json
+
+.PHONY: run test install lint ui bench sample docs clean
+
+## install: create .venv from uv.lock (bootstrapping uv with pip if missing), prepare dbt manifest
+install: $(VENV)/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+
+$(VENV)/.installed: uv.lock pyproject.toml
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+	$(UV) sync --frozen --group dev
+	@touch $@
+
+$(MANIFEST): $(VENV)/.installed $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v target/)
+	cd dbt_project && ../$(DBT) parse --profiles-dir . --quiet
+	@touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+## run: install, materialize the whole asset graph on raw/, publish warehouse/floorboard.duckdb
+run: install
+	$(VENV)/bin/python -m pipelines.run
+
+## test: install and run the test suite
+test: install
+	$(VENV)/bin/python -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check pipelines schemas tests
+	$(VENV)/bin/ruff format --check pipelines schemas tests
+	cd dbt_project && ../$(VENV)/bin/sqlfluff lint models
+
+## ui: Dagster UI (webserver + daemon) on http://127.0.0.1:3000
+ui: install
+	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+## bench: cold and warm full materialization timings -> bench/results.json
+bench: install
+	$(VENV)/bin/python -m bench.run
+
+## sample: regenerate the synthetic sample in raw/ (deterministic)
+sample: install
+	$(VENV)/bin/python -m pipelines.sample.generate --out raw
+
+docs: install
+	cd dbt_project && FLOORBOARD_DUCKDB_PATH=../warehouse/floorboard.duckdb ../$(DBT) docs generate --profiles-dir . --empty-catalog
+
+clean:
+	rm -rf warehouse/build warehouse/landing warehouse/floorboard.duckdb .dagster dbt_project/target

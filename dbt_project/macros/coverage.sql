@@ -1,0 +1,41 @@
+{#-
+  Indicator building blocks, defined once (methodology §0 and §2.1).
+-#}
+
+{#- A rate in percent, 100 × numerator / denominator; null when the denominator is 0 or null. -#}
+{% macro rate_pct(numerator, denominator) -%}
+    case
+        when {{ denominator }} > 0 then 100.0 * {{ numerator }} / {{ denominator }}
+    end
+{%- endmacro %}
+
+{#- Lower bound (years) of an age-group code: Y60T64 → 60, Y_GE80 → 80, _T → 0. -#}
+{% macro age_lower(age_group) -%}
+    case
+        when {{ age_group }} = '_T' then 0
+        when {{ age_group }} like 'Y\_GE%' escape '\' then cast(substr({{ age_group }}, 5) as integer)
+        else cast(split_part(substr({{ age_group }}, 2), 'T', 1) as integer)
+    end
+{%- endmacro %}
+
+{#- Upper bound (years, inclusive) of an age-group code; null for open-ended groups. -#}
+{% macro age_upper(age_group) -%}
+    case
+        when {{ age_group }} = '_T' or {{ age_group }} like 'Y\_GE%' escape '\' then null
+        else cast(split_part(substr({{ age_group }}, 2), 'T', 2) as integer)
+    end
+{%- endmacro %}
+
+{#-
+  Share of an age group at or above `age` (e.g. the statutory pensionable age), assuming persons
+  spread evenly over the single years of the group (methodology §2.1 PENSN: denominators and
+  numerators per sex with that sex's SPA; decision: linear split of the 5-year group holding it).
+-#}
+{% macro share_at_or_above(lower, upper, age) -%}
+    case
+        when {{ lower }} >= {{ age }} then 1.0
+        when {{ upper }} is not null and {{ upper }} < {{ age }} then 0.0
+        when {{ upper }} is null then 1.0
+        else ({{ upper }} + 1 - {{ age }}) / ({{ upper }} + 1.0 - {{ lower }})
+    end
+{%- endmacro %}

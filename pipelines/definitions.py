@@ -1,0 +1,32 @@
+"""The Floorboard code location: ``pipelines.definitions:defs``."""
+
+import dagster as dg
+
+from pipelines.ingest.assets import (
+    ingest_assets,
+    raw_assets,
+    ssi_submission_partitions,
+    ssi_submissions_landing,
+)
+from pipelines.warehouse.dbt_assets import dbt_resource, floorboard_dbt_assets
+from pipelines.warehouse.publish import published_warehouse
+
+all_assets_job = dg.define_asset_job(
+    "build_warehouse",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("raw")
+    - dg.AssetSelection.assets(ssi_submissions_landing),
+    description="Land national statistics and reference lists, run dbt, publish the warehouse.",
+)
+
+ingest_ssi_job = dg.define_asset_job(
+    "ingest_ssi_submissions",
+    selection=dg.AssetSelection.assets(ssi_submissions_landing),
+    partitions_def=ssi_submission_partitions,
+    description="Validate and land SSI submissions (one partition per submission).",
+)
+
+defs = dg.Definitions(
+    assets=[*raw_assets, *ingest_assets, floorboard_dbt_assets, published_warehouse],
+    jobs=[ingest_ssi_job, all_assets_job],
+    resources={"dbt": dbt_resource},
+)

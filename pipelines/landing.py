@@ -1,0 +1,149 @@
+"""Landing zone: accepted rows and quarantined rows as Parquet, with provenance.
+
+Layout under ``warehouse/landing/``::
+
+    <table>/<key>.parquet               accepted rows of one file (or submission)
+    _quarantine/<table>/<key>.parquet   rejected rows, one record per problem
+    _receipts/<source>/<key>.parquet    one row per table: received, loaded, quarantined
+
+Every landed row carries ``submission_id``, ``source_file``, ``source_sha256`` and ``loaded_at``.
+Writes go to a temporary file first and are renamed into place, so a reader never sees half a
+file. Re-landing the same bytes (same ``source_sha256``) is a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from pipelines import paths
+from pipelines.validation import QUARANTINE_SCHEMA, ValidationResult
+
+PROVENANCE_SCHEMA: dict[str, pl.DataType] = {
+    "submission_id": pl.String(),
+    "source_file": pl.String(),
+    "source_sha256": pl.String(),
+    "loaded_at": pl.Datetime("us", "UTC"),
+}
+RECEIPT_SCHEMA: dict[str, pl.DataType] = {
+    "table_name": pl.String(),
+    "rows_received": pl.Int64(),
+    "rows_loaded": pl.Int64(),
+    "rows_quarantined": pl.Int64(),
+    "file_error": pl.String(),
+}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    submission_id: str
+    source_file: str
+    source_sha256: str
+    loaded_at: dt.datetime
+
+    def columns(self) -> list[pl.Expr]:
+        return [
+            pl.lit(self.submission_id, pl.String).alias("submission_id"),
+            pl.lit(self.source_file, pl.String).alias("source_file"),
+            pl.lit(self.source_sha256, pl.String).alias("source_sha256"),
+            pl.lit(self.loaded_at, pl.Datetime("us", "UTC")).alias("loaded_at"),
+        ]
+
+
+def sha256_of(path: Path) -> str:
+    """sha256 of a file, or of a folder submission (sorted names and contents of its files)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        if path.is_dir():
+            digest.update(f.relative_to(path).as_posix().encode() + b"\0")
+        with f.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _atomic_write(df: pl.DataFrame, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    df.write_parquet(tmp, compression="zstd", statistics=True)
+    os.replace(tmp, target)
+
+
+def receipt_path(source: str, key: str) -> Path:
+    return paths.landing_dir() / "_receipts" / source / f"{key}.parquet"
+
+
+def landed_sha(source: str, key: str) -> str | None:
+    """The ``source_sha256`` already landed for this file/submission, if any."""
+    path = receipt_path(source, key)
+    if not path.exists():
+        return None
+    meta = pq.read_schema(path).metadata or {}
+    value = meta.get(b"source_sha256")
+    return value.decode() if value else None
+
+
+def write_results(
+    source: str, key: str, results: list[ValidationResult], prov: Provenance,
+    file_error: str | None = None,
+) -> pl.DataFrame:
+    """Write accepted, quarantined and receipt files for one source file. Returns the receipt."""
+    receipts = []
+    for res in results:
+        if res.accepted.width:
+            accepted = res.accepted.with_columns(prov.columns())
+            _atomic_write(accepted, paths.landing_dir() / res.table_name / f"{key}.parquet")
+        quarantined = res.quarantined.with_columns(prov.columns()).select(
+            list(PROVENANCE_SCHEMA) + list(QUARANTINE_SCHEMA)
+        )
+        _atomic_write(quarantined, paths.quarantine_dir() / res.table_name / f"{key}.parquet")
+        receipts.append(
+            {
+                "table_name": res.table_name,
+                "rows_received": res.received,
+                "rows_loaded": res.accepted.height,
+                "rows_quarantined": res.rows_quarantined,
+                "file_error": file_error,
+            }
+        )
+    receipt = pl.DataFrame(receipts, schema=RECEIPT_SCHEMA).with_columns(prov.columns())
+    # the receipt is written last: its sha256 marks the file as completely landed
+    target = receipt_path(source, key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    table = receipt.to_arrow()
+    table = table.replace_schema_metadata({"source_sha256": prov.source_sha256})
+    pq.write_table(table, tmp)
+    os.replace(tmp, target)
+    return receipt
+
+
+def remove_stale(source: str, key: str, tables: list[str]) -> None:
+    """Remove files of a key that the new version of the file no longer produces."""
+    for table in tables:
+        for base in (paths.landing_dir(), paths.quarantine_dir()):
+            (base / table / f"{key}.parquet").unlink(missing_ok=True)
+
+
+def ensure_schema_file(table: str, schema: dict[str, pl.DataType], quarantine: bool = False) -> None:
+    """A zero-row ``_schema.parquet`` so that readers of an empty table still get its columns."""
+    base = paths.quarantine_dir() if quarantine else paths.landing_dir()
+    target = base / table / "_schema.parquet"
+    if target.exists():
+        return
+    _atomic_write(pl.DataFrame(schema=schema), target)
+
+
+def quarantine_schema() -> dict[str, pl.DataType]:
+    return {**PROVENANCE_SCHEMA, **QUARANTINE_SCHEMA}

@@ -1,0 +1,37 @@
+"""Where things live: the repository folders and the warehouse files.
+
+Every path can be overridden with an environment variable so that tests and CI can point a run
+at a temporary copy (``FLOORBOARD_RAW_DIR``, ``FLOORBOARD_WAREHOUSE_DIR``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+def raw_dir() -> Path:
+    return Path(os.environ.get("FLOORBOARD_RAW_DIR", REPO_ROOT / "raw")).resolve()
+
+
+def warehouse_dir() -> Path:
+    return Path(os.environ.get("FLOORBOARD_WAREHOUSE_DIR", REPO_ROOT / "warehouse")).resolve()
+
+
+def landing_dir() -> Path:
+    return warehouse_dir() / "landing"
+
+
+def quarantine_dir() -> Path:
+    return landing_dir() / "_quarantine"
+
+
+def build_dir() -> Path:
+    return warehouse_dir() / "build"
+
+
+def published_path() -> Path:
+    return warehouse_dir() / "floorboard.duckdb"

@@ -1,0 +1,108 @@
+"""``python -m pipelines.run``: materialize the whole asset graph on what is in raw/.
+
+1. registers every SSI submission found under raw/ssi as a dynamic partition;
+2. lands all submissions in one run (single-run backfill over the partitions);
+3. lands national statistics and reference lists, runs dbt build into a fresh file and
+   publishes it atomically;
+4. prints where the warehouse is and a few headline numbers.
+Exits non-zero, with dbt's or the validation's reason, when a step fails; the published
+warehouse is then untouched.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import dagster as dg
+import duckdb
+
+from pipelines import paths
+from pipelines.definitions import defs
+from pipelines.ingest import submissions
+from pipelines.ingest.assets import ssi_submission_partitions
+
+
+def register_submissions(instance: dg.DagsterInstance) -> list[str]:
+    found = [s.submission_id for s in submissions.discover()]
+    known = set(instance.get_dynamic_partitions(ssi_submission_partitions.name))
+    new = [k for k in found if k not in known]
+    if new:
+        instance.add_dynamic_partitions(ssi_submission_partitions.name, new)
+    return found
+
+
+def _failure_reason(result: dg.ExecuteInProcessResult) -> str:
+    lines = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            lines.append(f"{event.step_key}: {event.step_failure_data.error.message.strip()}")
+    return "\n".join(lines) or "see the Dagster run log"
+
+
+def run(instance: dg.DagsterInstance) -> int:
+    keys = register_submissions(instance)
+    if keys:
+        ingest = defs.resolve_job_def("ingest_ssi_submissions")
+        result = ingest.execute_in_process(
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": keys[0],
+                "dagster/asset_partition_range_end": keys[-1],
+            },
+            raise_on_error=False,
+        )
+        if not result.success:
+            print(f"SSI ingestion failed:\n{_failure_reason(result)}", file=sys.stderr)
+            return 1
+    result = defs.resolve_job_def("build_warehouse").execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    if not result.success:
+        print(
+            f"Warehouse build failed; the published warehouse was not changed.\n"
+            f"{_failure_reason(result)}",
+            file=sys.stderr,
+        )
+        return 1
+    print(summary())
+    return 0
+
+
+def summary() -> str:
+    path = paths.published_path()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        n_countries = con.execute("select count(*) from marts.dim_country").fetchall()[0][0]
+        n_obs = con.execute("select count(*) from marts.sdg_indicators").fetchall()[0][0]
+        rows = con.execute(
+            """
+            select c.ilo_region, f."year", round(100.0 * sum(f.covered)
+                / sum(f.reference_population), 1) as pct, count(*) as n
+            from marts.fct_effective_coverage f join marts.dim_country c using (iso3)
+            where f.risk = 'old_age' and f.sex = '_T'
+              and f."year" = (select max("year") from marts.fct_effective_coverage)
+            group by all order by 1
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    out = [
+        f"Published warehouse: {path}",
+        f"  {n_countries} countries, {n_obs} SDG indicator observations",
+        "  Old-age pension coverage (SI_COV_PENSN, both sexes, reporting countries):",
+    ]
+    out += [f"    {r[0]:<26} {r[1]}  {r[2]:5.1f} %  ({r[3]} countries)" for r in rows]
+    return "\n".join(out)
+
+
+def main() -> int:
+    with dg.instance_for_test() if "--ephemeral" in sys.argv else _instance() as instance:
+        return run(instance)
+
+
+def _instance():
+    return dg.DagsterInstance.get()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""Validate a raw table (all cells as text) against its pandera model.
+
+The result splits the rows: accepted rows, cast to the model's types, and quarantined rows, one
+record per problem with the check, the column, the offending value and a sentence a focal point
+understands. Every received row ends up in exactly one of the two (a row with several problems
+has several quarantine records but counts once).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+from pandera.errors import SchemaError, SchemaErrors
+
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "table_name": pl.String(),
+    "row_number": pl.Int64(),
+    "check_name": pl.String(),
+    "column_name": pl.String(),
+    "value": pl.String(),
+    "reason": pl.String(),
+    "row_json": pl.String(),
+}
+#: first characters that make a spreadsheet evaluate a cell as a formula
+FORMULA_PREFIXES = ("=", "+", "@", "\t", "\r")
+ROW_ID = "__row"
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    table_name: str
+    received: int
+    accepted: pl.DataFrame
+    quarantined: pl.DataFrame
+    #: rows rejected; by default the distinct row numbers among the quarantine records
+    #: (file- and sheet-level records have no row number and reject no row)
+    rejected_rows: int | None = None
+
+    @property
+    def rows_quarantined(self) -> int:
+        if self.rejected_rows is not None:
+            return self.rejected_rows
+        return self.quarantined["row_number"].drop_nulls().n_unique()
+
+
+def empty_quarantine() -> pl.DataFrame:
+    return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+
+
+def model_dtypes(model: type[pa.DataFrameModel]) -> dict[str, pl.DataType]:
+    schema = model.to_schema()
+    return {name: col.dtype.type for name, col in schema.columns.items()}
+
+
+def _describe(check: str, column: str) -> str:
+    """A plain-language sentence for a pandera check name."""
+    rules = [
+        (r"^isin\((.*)\)$", lambda m: f"is not an allowed code; expected one of {m.group(1)}"),
+        (r"^greater_than_or_equal_to\((.*)\)$", lambda m: f"must be at least {m.group(1)}"),
+        (r"^greater_than\((.*)\)$", lambda m: f"must be greater than {m.group(1)}"),
+        (r"^less_than_or_equal_to\((.*)\)$", lambda m: f"must be at most {m.group(1)}"),
+        (r"^less_than\((.*)\)$", lambda m: f"must be less than {m.group(1)}"),
+        (r"^in_range\((.*)\)$", lambda m: f"must lie in the range {m.group(1)}"),
+        (r"^str_matches\((.*)\)$", lambda m: f"does not have the expected format {m.group(1)}"),
+        (r"^str_length\((.*)\)$", lambda m: f"has a length outside {m.group(1)}"),
+        (r"^not_nullable$", lambda m: "is empty but a value is required"),
+        (r"^field_uniqueness$", lambda m: "repeats a value that must be unique"),
+        (r"^(multiple_fields_uniqueness|unique)$", lambda m: "duplicates another row's key"),
+    ]
+    for pattern, sentence in rules:
+        m = re.match(pattern, check)
+        if m:
+            return sentence(m)
+    return check
+
+
+def _row_json(raw: pl.DataFrame) -> pl.Series:
+    cols = [c for c in raw.columns if c != ROW_ID]
+    return pl.Series(
+        "row_json",
+        [json.dumps(r, ensure_ascii=False) for r in raw.select(cols).iter_rows(named=True)],
+        dtype=pl.String,
+    )
+
+
+def _records(raw: pl.DataFrame, rows: list[dict]) -> pl.DataFrame:
+    """Quarantine records for ``rows`` (dicts with __row, check_name, column_name, value, reason)."""
+    if not rows:
+        return empty_quarantine()
+    frame = pl.DataFrame(rows, schema={ROW_ID: pl.Int64, **{k: pl.String for k in (
+        "check_name", "column_name", "value", "reason")}})
+    lookup = raw.with_columns(_row_json(raw)).select(ROW_ID, "row_json")
+    return (
+        frame.join(lookup, on=ROW_ID, how="left", maintain_order="left")
+        .with_columns(pl.col(ROW_ID).alias("row_number"))
+        .with_columns(pl.lit(None, pl.String).alias("table_name"))
+        .select(list(QUARANTINE_SCHEMA))
+        .cast(QUARANTINE_SCHEMA)
+    )
+
+
+def problem(table: str, check: str, reason: str, received: int = 0) -> ValidationResult:
+    """One quarantine record about a whole file or sheet (no row number)."""
+    record = {
+        "table_name": table,
+        "row_number": None,
+        "check_name": check,
+        "column_name": None,
+        "value": None,
+        "reason": reason,
+        "row_json": None,
+    }
+    return ValidationResult(table, received, pl.DataFrame(), pl.DataFrame([record], QUARANTINE_SCHEMA))
+
+
+def reject_all(raw: pl.DataFrame, table: str, check: str, reason: str, first_row: int = 2):
+    """Quarantine every row of a table that cannot be validated at all (e.g. wrong columns)."""
+    raw = raw.with_row_index(ROW_ID, offset=first_row).with_columns(pl.col(ROW_ID).cast(pl.Int64))
+    rows = [
+        {ROW_ID: r, "check_name": check, "column_name": None, "value": None, "reason": reason}
+        for r in raw[ROW_ID].to_list()
+    ]
+    quarantined = _records(raw, rows).with_columns(pl.lit(table).alias("table_name"))
+    return ValidationResult(table, raw.height, pl.DataFrame(), quarantined)
+
+
+def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFrame, list[dict]]:
+    """Cast text cells to the model types; collect cells that do not parse or hold formulas."""
+    problems: list[dict] = []
+    out = raw.with_columns(pl.col(c).str.strip_chars() for c in dtypes)
+    out = out.with_columns(
+        pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in dtypes
+    )
+    casts = []
+    for col, dtype in dtypes.items():
+        text = pl.col(col)
+        if dtype.is_integer():
+            num = text.cast(pl.Float64, strict=False)
+            expr = pl.when(num == num.round(0)).then(num).otherwise(None).cast(dtype)
+            what = "a whole number"
+        elif dtype.is_float():
+            expr, what = text.cast(dtype, strict=False), "a number"
+        elif dtype == pl.Date:
+            expr = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+            what = "a date (YYYY-MM-DD)"
+        elif dtype == pl.Boolean:
+            low = text.str.to_lowercase()
+            expr = (
+                pl.when(low.is_in(["true", "1", "yes"]))
+                .then(True)
+                .when(low.is_in(["false", "0", "no"]))
+                .then(False)
+                .otherwise(None)
+            )
+            what = "true or false"
+        else:
+            formula = pl.any_horizontal(text.str.starts_with(p) for p in FORMULA_PREFIXES)
+            bad = out.filter(formula.fill_null(False))
+            problems += [
+                {
+                    ROW_ID: r[ROW_ID],
+                    "check_name": "no_formula",
+                    "column_name": col,
+                    "value": r[col],
+                    "reason": f"{col} holds a spreadsheet formula or formula-like text; "
+                    "enter the plain value",
+                }
+                for r in bad.select(ROW_ID, col).iter_rows(named=True)
+            ]
+            continue
+        casts.append(expr.alias(col))
+        bad = out.filter(text.is_not_null() & expr.is_null())
+        problems += [
+            {
+                ROW_ID: r[ROW_ID],
+                "check_name": "dtype",
+                "column_name": col,
+                "value": r[col],
+                "reason": f"{col} must be {what}",
+            }
+            for r in bad.select(ROW_ID, col).iter_rows(named=True)
+        ]
+    return out.with_columns(casts), problems
+
+
+def validate_table(
+    raw: pl.DataFrame, model: type[pa.DataFrameModel], table: str, first_row: int = 2
+) -> ValidationResult:
+    """Validate ``raw`` (text columns, as read) against ``model``.
+
+    ``first_row`` is the file line of the first data row (2 when the header is line 1), so
+    quarantine records point at the line a person sees in the file.
+    """
+    dtypes = model_dtypes(model)
+    expected = list(dtypes)
+    if raw.columns != expected:
+        missing = [c for c in expected if c not in raw.columns]
+        extra = [c for c in raw.columns if c not in expected]
+        parts = []
+        if missing:
+            parts.append(f"missing columns {missing}")
+        if extra:
+            parts.append(f"unexpected columns {extra}")
+        if not parts:
+            parts.append(f"columns out of order; expected {expected}")
+        reason = f"{table}: " + "; ".join(parts)
+        return reject_all(raw, table, "columns", reason, first_row)
+
+    indexed = raw.with_row_index(ROW_ID, offset=first_row).with_columns(
+        pl.col(ROW_ID).cast(pl.Int64)
+    )
+    cast, problems = _cast(indexed, dtypes)
+    bad_rows = {p[ROW_ID] for p in problems}
+    candidates = cast.filter(~pl.col(ROW_ID).is_in(list(bad_rows)))
+    try:
+        model.validate(candidates.drop(ROW_ID), lazy=True)
+    except SchemaErrors as err:
+        fc = err.failure_cases
+        for rec in fc.iter_rows(named=True):
+            idx = rec.get("index")
+            check = str(rec.get("check"))
+            column = rec.get("column")
+            is_frame_check = column == model.__name__ or rec.get("schema_context") == (
+                "DataFrameSchema"
+            )
+            if idx is None:
+                targets = candidates[ROW_ID].to_list()
+            else:
+                targets = [candidates[ROW_ID][int(idx)]]
+            for row_id in targets:
+                value = rec.get("failure_case")
+                col = None if is_frame_check else column
+                reason = check if is_frame_check else f"{col} = {value!s}: {_describe(check, col)}"
+                problems.append(
+                    {
+                        ROW_ID: row_id,
+                        "check_name": check,
+                        "column_name": col,
+                        "value": None if value is None else str(value),
+                        "reason": reason,
+                    }
+                )
+    except SchemaError as err:  # pragma: no cover - lazy=True raises SchemaErrors
+        problems += [
+            {ROW_ID: r, "check_name": "schema", "column_name": None, "value": None,
+             "reason": str(err)}
+            for r in candidates[ROW_ID].to_list()
+        ]
+    bad_rows = {p[ROW_ID] for p in problems}
+    accepted = cast.filter(~pl.col(ROW_ID).is_in(list(bad_rows))).drop(ROW_ID)
+    accepted = accepted.select(expected).cast(dtypes)
+    quarantined = _records(indexed, problems).with_columns(pl.lit(table).alias("table_name"))
+    return ValidationResult(table, raw.height, accepted, quarantined)

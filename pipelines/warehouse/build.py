@@ -1,0 +1,96 @@
+"""Build, then publish: dbt writes a fresh DuckDB file; only a passing build replaces the
+published ``warehouse/floorboard.duckdb``, by an atomic rename.
+
+A reader holding the published file open (read-only) keeps its inode and is never blocked; a
+failed build leaves the published file byte-identical. Failed build files are kept under
+``warehouse/build/`` for diagnosis (the newest few).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipelines import paths
+
+#: tables that must exist in a build before it may be published (the warehouse contract)
+REQUIRED_TABLES = (
+    "marts.dim_country",
+    "marts.dim_risk",
+    "marts.fct_effective_coverage",
+    "marts.sdg_indicators",
+)
+KEEP_FAILED_BUILDS = 3
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+def build_path(run_id: str) -> Path:
+    return paths.build_dir() / f"{run_id}.duckdb"
+
+
+def start_build(run_id: str) -> Path:
+    """Create the build file for a run, starting from a copy of the published warehouse so that
+    a run refreshing only some models still publishes a complete warehouse."""
+    target = build_path(run_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (target, target.with_name(target.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    published = paths.published_path()
+    if published.exists():
+        shutil.copyfile(published, target)
+    return target
+
+
+def dbt_env(run_id: str) -> dict[str, str]:
+    """Environment for the dbt process of a run."""
+    return {
+        "FLOORBOARD_DUCKDB_PATH": str(build_path(run_id)),
+        "FLOORBOARD_LANDING_DIR": str(paths.landing_dir()),
+    }
+
+
+def verify(path: Path, required: tuple[str, ...] = REQUIRED_TABLES) -> dict[str, int]:
+    """Open the build read-write once (checkpointing any WAL), check the contract tables exist
+    and are not empty. Returns row counts."""
+    if not path.exists():
+        raise PublishError(f"no build file at {path}: the dbt step did not run in this run")
+    counts = {}
+    con = duckdb.connect(str(path))
+    try:
+        for table in required:
+            try:
+                counts[table] = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+            except duckdb.CatalogException as exc:
+                raise PublishError(f"{table} is missing from the build: {exc}") from exc
+            if counts[table] == 0:
+                raise PublishError(f"{table} is empty in the build")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+def publish(run_id: str) -> tuple[Path, dict[str, int]]:
+    """Verify the run's build file and atomically rename it onto the published path."""
+    source = build_path(run_id)
+    counts = verify(source)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        raise PublishError(f"{wal} still exists after checkpoint; refusing to publish")
+    target = paths.published_path()
+    os.chmod(source, 0o444)  # published files are read-only for everyone
+    os.replace(source, target)
+    return target, counts
+
+
+def prune_failed_builds(keep: int = KEEP_FAILED_BUILDS) -> None:
+    builds = sorted(paths.build_dir().glob("*.duckdb"), key=lambda p: p.stat().st_mtime)
+    for old in builds[:-keep] if keep else builds:
+        old.unlink(missing_ok=True)
+        old.with_name(old.name + ".wal").unlink(missing_ok=True)

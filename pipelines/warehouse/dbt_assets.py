@@ -1,0 +1,75 @@
+"""dbt models as Dagster assets (dagster-dbt), writing into the run's build file."""
+
+import os
+import sys
+from pathlib import Path
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from pipelines import paths
+from pipelines.warehouse import build
+
+dbt_project = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+LAYERS = ("staging", "intermediate", "marts")
+
+
+class FloorboardTranslator(DagsterDbtTranslator):
+    """Group = dbt layer folder; key = [layer, model]; owners from the layer."""
+
+    def get_asset_spec(self, manifest, unique_id, project):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        if node.get("resource_type") in ("model", "seed"):
+            layer = next((p for p in node.get("fqn", []) if p in LAYERS), "staging")
+            spec = spec.replace_attributes(
+                key=dg.AssetKey([layer, node["name"]]),
+                group_name=layer,
+                owners=["team:statistics"] if layer == "marts" else ["team:data-engineering"],
+            )
+        return spec
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        return dbt_resource_props.get("description") or dbt_resource_props["name"]
+
+
+translator = FloorboardTranslator(
+    settings=DagsterDbtTranslatorSettings(
+        enable_asset_checks=True,
+        enable_source_tests_as_checks=True,
+        enable_code_references=True,
+    )
+)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    name="floorboard_dbt",
+    pool="warehouse",
+)
+def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Run `dbt build` (models, seeds, tests) into this run's build file."""
+    target = build.start_build(context.run_id)
+    os.environ.update(build.dbt_env(context.run_id))
+    context.log.info(f"dbt builds into {target}")
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+dbt_resource = DbtCliResource(
+    project_dir=dbt_project,
+    profiles_dir=paths.DBT_PROJECT_DIR,
+    # the dbt of this virtual environment, whether or not it is on PATH
+    dbt_executable=str(Path(sys.executable).parent / "dbt"),
+)
