@@ -5,7 +5,6 @@ import dagster as dg
 from pipelines.ingest.assets import (
     ingest_assets,
     raw_assets,
-    ssi_submission_partitions,
     ssi_submissions_landing,
 )
 from pipelines.warehouse.dbt_assets import dbt_resource, floorboard_dbt_assets
@@ -13,7 +12,8 @@ from pipelines.warehouse.publish import published_warehouse
 
 all_assets_job = dg.define_asset_job(
     "build_warehouse",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("raw")
+    selection=dg.AssetSelection.all()
+    - dg.AssetSelection.groups("raw")
     - dg.AssetSelection.assets(ssi_submissions_landing),
     description="Land national statistics and reference lists, run dbt, publish the warehouse.",
 )
@@ -21,7 +21,6 @@ all_assets_job = dg.define_asset_job(
 ingest_ssi_job = dg.define_asset_job(
     "ingest_ssi_submissions",
     selection=dg.AssetSelection.assets(ssi_submissions_landing),
-    partitions_def=ssi_submission_partitions,
     description="Validate and land SSI submissions (one partition per submission).",
 )
 

@@ -95,7 +95,10 @@ def landed_sha(source: str, key: str) -> str | None:
 
 
 def write_results(
-    source: str, key: str, results: list[ValidationResult], prov: Provenance,
+    source: str,
+    key: str,
+    results: list[ValidationResult],
+    prov: Provenance,
     file_error: str | None = None,
 ) -> pl.DataFrame:
     """Write accepted, quarantined and receipt files for one source file. Returns the receipt."""
@@ -136,7 +139,9 @@ def remove_stale(source: str, key: str, tables: list[str]) -> None:
             (base / table / f"{key}.parquet").unlink(missing_ok=True)
 
 
-def ensure_schema_file(table: str, schema: dict[str, pl.DataType], quarantine: bool = False) -> None:
+def ensure_schema_file(
+    table: str, schema: dict[str, pl.DataType], quarantine: bool = False
+) -> None:
     """A zero-row ``_schema.parquet`` so that readers of an empty table still get its columns."""
     base = paths.quarantine_dir() if quarantine else paths.landing_dir()
     target = base / table / "_schema.parquet"

@@ -10,7 +10,11 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+#: the dbt project; FLOORBOARD_DBT_PROJECT_DIR points a process at another copy (tests use it to
+#: make a build fail on purpose without touching the real project)
+DBT_PROJECT_DIR = Path(
+    os.environ.get("FLOORBOARD_DBT_PROJECT_DIR", REPO_ROOT / "dbt_project")
+).resolve()
 
 
 def raw_dir() -> Path:

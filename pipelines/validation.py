@@ -88,11 +88,16 @@ def _row_json(raw: pl.DataFrame) -> pl.Series:
 
 
 def _records(raw: pl.DataFrame, rows: list[dict]) -> pl.DataFrame:
-    """Quarantine records for ``rows`` (dicts with __row, check_name, column_name, value, reason)."""
+    """Quarantine records for ``rows`` (dicts: __row, check_name, column_name, value, reason)."""
     if not rows:
         return empty_quarantine()
-    frame = pl.DataFrame(rows, schema={ROW_ID: pl.Int64, **{k: pl.String for k in (
-        "check_name", "column_name", "value", "reason")}})
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            ROW_ID: pl.Int64,
+            **{k: pl.String for k in ("check_name", "column_name", "value", "reason")},
+        },
+    )
     lookup = raw.with_columns(_row_json(raw)).select(ROW_ID, "row_json")
     return (
         frame.join(lookup, on=ROW_ID, how="left", maintain_order="left")
@@ -114,7 +119,9 @@ def problem(table: str, check: str, reason: str, received: int = 0) -> Validatio
         "reason": reason,
         "row_json": None,
     }
-    return ValidationResult(table, received, pl.DataFrame(), pl.DataFrame([record], QUARANTINE_SCHEMA))
+    return ValidationResult(
+        table, received, pl.DataFrame(), pl.DataFrame([record], QUARANTINE_SCHEMA)
+    )
 
 
 def reject_all(raw: pl.DataFrame, table: str, check: str, reason: str, first_row: int = 2):
@@ -246,8 +253,13 @@ def validate_table(
                 )
     except SchemaError as err:  # pragma: no cover - lazy=True raises SchemaErrors
         problems += [
-            {ROW_ID: r, "check_name": "schema", "column_name": None, "value": None,
-             "reason": str(err)}
+            {
+                ROW_ID: r,
+                "check_name": "schema",
+                "column_name": None,
+                "value": None,
+                "reason": str(err),
+            }
             for r in candidates[ROW_ID].to_list()
         ]
     bad_rows = {p[ROW_ID] for p in problems}

@@ -135,4 +135,3 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "economy": Economy,
     "uhc_tracers": UhcTracers,
 }
-

@@ -67,7 +67,9 @@ def _check_results(receipts: pl.DataFrame, tables: list[str]) -> list[dg.AssetCh
     out = []
     for table in tables:
         r = receipts.filter(pl.col("table_name") == table)
-        bad = r.filter(pl.col("rows_loaded") + pl.col("rows_quarantined") != pl.col("rows_received"))
+        bad = r.filter(
+            pl.col("rows_loaded") + pl.col("rows_quarantined") != pl.col("rows_received")
+        )
         out.append(
             dg.AssetCheckResult(
                 asset_key=_key(table),
@@ -108,7 +110,9 @@ def _ssi_schemas() -> None:
         cols = model_dtypes(model)
         if section != "submission":
             cols = {**cols, "iso3": pl.String(), "reference_year": pl.Int32()}
-        landing.ensure_schema_file(submissions.table_name(section), {**cols, **landing.PROVENANCE_SCHEMA})
+        landing.ensure_schema_file(
+            submissions.table_name(section), {**cols, **landing.PROVENANCE_SCHEMA}
+        )
     for table in SSI_TABLES + [submissions.FILE_TABLE, submissions.EXTRA_TABLE]:
         landing.ensure_schema_file(table, landing.quarantine_schema(), quarantine=True)
 
@@ -195,11 +199,17 @@ def _table_asset(source: str, tables: dict, raw_key: dg.AssetKey, name: str, doc
 
 
 national_landing = _table_asset(
-    "national", national.TABLES, RAW_NATIONAL, "national_statistics_landing",
+    "national",
+    national.TABLES,
+    RAW_NATIONAL,
+    "national_statistics_landing",
     "Validate and land the national statistics tables.",
 )
 reference_landing = _table_asset(
-    "reference", reference.TABLES, RAW_REFERENCE, "reference_landing",
+    "reference",
+    reference.TABLES,
+    RAW_REFERENCE,
+    "reference_landing",
     "Validate and land the reference code lists.",
 )
 

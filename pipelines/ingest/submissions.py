@@ -114,7 +114,9 @@ def _cross_checks(sub: SubmissionFile, result: ValidationResult) -> ValidationRe
         return result
     raw = df.cast(pl.String)
     rejected = reject_all(raw, result.table_name, "submission_identity", problems[0])
-    return ValidationResult(result.table_name, result.received, pl.DataFrame(), rejected.quarantined)
+    return ValidationResult(
+        result.table_name, result.received, pl.DataFrame(), rejected.quarantined
+    )
 
 
 def land_submission(sub: SubmissionFile, force: bool = False) -> tuple[pl.DataFrame, bool]:
@@ -122,9 +124,7 @@ def land_submission(sub: SubmissionFile, force: bool = False) -> tuple[pl.DataFr
     sha = landing.sha256_of(sub.path)
     if not force and landing.landed_sha(SOURCE, sub.submission_id) == sha:
         return pl.read_parquet(landing.receipt_path(SOURCE, sub.submission_id)), False
-    prov = landing.Provenance(
-        sub.submission_id, f"ssi/{sub.path.name}", sha, landing.now_utc()
-    )
+    prov = landing.Provenance(sub.submission_id, f"ssi/{sub.path.name}", sha, landing.now_utc())
     landing.remove_stale(SOURCE, sub.submission_id, LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE])
     try:
         sheets = _read_sections(sub)
@@ -146,14 +146,19 @@ def land_submission(sub: SubmissionFile, force: bool = False) -> tuple[pl.DataFr
                 name,
                 res.received,
                 res.accepted.with_columns(
-                    pl.lit(sub.iso3).alias("iso3"), pl.lit(sub.year, pl.Int32).alias("reference_year")
-                ) if section != "submission" else res.accepted,
+                    pl.lit(sub.iso3).alias("iso3"),
+                    pl.lit(sub.year, pl.Int32).alias("reference_year"),
+                )
+                if section != "submission"
+                else res.accepted,
                 res.quarantined,
             )
         results.append(res)
     extras = [
         reject_all(
-            sheets[extra], EXTRA_TABLE, "unexpected_sheet",
+            sheets[extra],
+            EXTRA_TABLE,
+            "unexpected_sheet",
             f"sheet '{extra}' is not part of the SSI format; its rows were not loaded",
         ).quarantined
         for extra in sorted(set(sheets) - set(ssi.SECTIONS))

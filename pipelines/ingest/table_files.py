@@ -21,7 +21,10 @@ def landing_table(source: str, table: str) -> str:
 
 
 def land_table_file(
-    source: str, table: str, model: type[pa.DataFrameModel], root: Path | None = None,
+    source: str,
+    table: str,
+    model: type[pa.DataFrameModel],
+    root: Path | None = None,
     force: bool = False,
 ) -> tuple[pl.DataFrame, bool]:
     """Validate and land ``raw/<source>/<table>.csv``. Returns (receipt, changed)."""
@@ -29,7 +32,9 @@ def land_table_file(
     path = root / f"{table}.csv"
     name = landing_table(source, table)
     if not path.exists():
-        prov = landing.Provenance(f"{source}/{table}", f"{source}/{path.name}", "", landing.now_utc())
+        prov = landing.Provenance(
+            f"{source}/{table}", f"{source}/{path.name}", "", landing.now_utc()
+        )
         res = problem(name, "missing_file", f"{source}/{path.name} was not found")
         return landing.write_results(source, table, [res], prov, res.quarantined["reason"][0]), True
     sha = landing.sha256_of(path)

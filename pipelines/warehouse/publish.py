@@ -30,5 +30,3 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             **{f"rows {t}": n for t, n in counts.items()},
         }
     )
-
-

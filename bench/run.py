@@ -1,0 +1,92 @@
+"""``make bench``: time full materializations of the bundled sample.
+
+- cold: empty warehouse folder and a fresh Dagster instance (everything is landed and built);
+- warm: the same again on the warehouse of the previous run (landing is a no-op, dbt rebuilds);
+- baseline, measured in the same session: plain ``dbt build`` on the warm landing zone, without
+  Dagster, to show what orchestration adds.
+Each figure is the median of ``BENCH_REPEAT`` runs (default 3). Results go to
+``bench/results.json`` and ``bench/results.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> int:
+    repeat = int(os.environ.get("BENCH_REPEAT", "3"))
+    runs: dict[str, list[float]] = {"cold": [], "warm": [], "baseline_dbt_build": []}
+    with tempfile.TemporaryDirectory(prefix="floorboard-bench-") as tmp:
+        for i in range(repeat):
+            wh, home = Path(tmp) / f"wh{i}", Path(tmp) / f"home{i}"
+            home.mkdir()
+            env = {**os.environ, "FLOORBOARD_WAREHOUSE_DIR": str(wh), "DAGSTER_HOME": str(home)}
+            cmd = [sys.executable, "-m", "pipelines.run"]
+            runs["cold"].append(_timed(cmd, env, REPO))
+            runs["warm"].append(_timed(cmd, env, REPO))
+            dbt_env = {
+                **env,
+                "FLOORBOARD_DUCKDB_PATH": str(wh / "build" / "bench-baseline.duckdb"),
+                "FLOORBOARD_LANDING_DIR": str(wh / "landing"),
+            }
+            runs["baseline_dbt_build"].append(
+                _timed(
+                    [str(BIN / "dbt"), "build", "--profiles-dir", ".", "--quiet"],
+                    dbt_env,
+                    REPO / "dbt_project",
+                )
+            )
+            print(
+                f"run {i + 1}/{repeat}: " + ", ".join(f"{k} {v[-1]:.1f}s" for k, v in runs.items())
+            )
+    medians = {k: round(statistics.median(v), 2) for k, v in runs.items()}
+    n_sub = sum(1 for p in (REPO / "raw" / "ssi").iterdir() if not p.name.startswith("."))
+    result = {
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "sample": {"ssi_submissions": n_sub},
+        "repeat": repeat,
+        "median_seconds": medians,
+        "runs_seconds": {k: [round(x, 2) for x in v] for k, v in runs.items()},
+        "orchestration_overhead_warm_seconds": round(
+            medians["warm"] - medians["baseline_dbt_build"], 2
+        ),
+    }
+    out = REPO / "bench"
+    (out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+    md = [
+        "| measurement | median (s) | runs (s) |",
+        "| --- | ---: | --- |",
+        *[f"| {k} | {medians[k]} | {', '.join(f'{x:.1f}' for x in runs[k])} |" for k in runs],
+    ]
+    (out / "results.md").write_text("\n".join(md) + "\n")
+    print("\n".join(md))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
