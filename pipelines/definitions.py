@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines import automation
 from pipelines.ingest.assets import (
     ingest_assets,
     raw_assets,
@@ -18,14 +19,12 @@ all_assets_job = dg.define_asset_job(
     description="Land national statistics and reference lists, run dbt, publish the warehouse.",
 )
 
-ingest_ssi_job = dg.define_asset_job(
-    "ingest_ssi_submissions",
-    selection=dg.AssetSelection.assets(ssi_submissions_landing),
-    description="Validate and land SSI submissions (one partition per submission).",
-)
+ingest_ssi_job = automation.ingest_ssi_job  # defined with the sensor and schedules
 
 defs = dg.Definitions(
     assets=[*raw_assets, *ingest_assets, floorboard_dbt_assets, published_warehouse],
-    jobs=[ingest_ssi_job, all_assets_job],
+    jobs=[ingest_ssi_job, automation.ingest_national_job, all_assets_job],
+    sensors=automation.sensors,
+    schedules=automation.schedules,
     resources={"dbt": dbt_resource},
 )

@@ -4,7 +4,8 @@ Layout under ``warehouse/landing/``::
 
     <table>/<key>.parquet               accepted rows of one file (or submission)
     _quarantine/<table>/<key>.parquet   rejected rows, one record per problem
-    _receipts/<source>/<key>.parquet    one row per table: received, loaded, quarantined
+    _receipts/<source>/<key>.parquet    one row per table: received, loaded, quarantined,
+                                        file_error, quarantine_records (+ provenance)
 
 Every landed row carries ``submission_id``, ``source_file``, ``source_sha256`` and ``loaded_at``.
 Writes go to a temporary file first and are renamed into place, so a reader never sees half a
@@ -37,6 +38,9 @@ RECEIPT_SCHEMA: dict[str, pl.DataType] = {
     "rows_loaded": pl.Int64(),
     "rows_quarantined": pl.Int64(),
     "file_error": pl.String(),
+    #: quarantine records of the table (a row with several problems has several; file- and
+    #: sheet-level problems such as a missing sheet have a record but reject no row)
+    "quarantine_records": pl.Int64(),
 }
 
 
@@ -118,6 +122,7 @@ def write_results(
                 "rows_loaded": res.accepted.height,
                 "rows_quarantined": res.rows_quarantined,
                 "file_error": file_error,
+                "quarantine_records": res.quarantined.height,
             }
         )
     receipt = pl.DataFrame(receipts, schema=RECEIPT_SCHEMA).with_columns(prov.columns())

@@ -25,9 +25,24 @@ QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String(),
     "row_json": pl.String(),
 }
-#: first characters that make a spreadsheet evaluate a cell as a formula
-FORMULA_PREFIXES = ("=", "+", "@", "\t", "\r")
+#: first characters that make a spreadsheet evaluate a cell as a formula (OWASP CSV injection);
+#: checked on the text as received, before surrounding spaces are trimmed. A lone "-" (a common
+#: placeholder for "nothing") is allowed.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: column holding the quality flags of accepted rows (flagged, not rejected), when a model has any
+FLAGS_COLUMN = "quality_flags"
 ROW_ID = "__row"
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A check across tables (e.g. a scheme_id must be in the schemes sheet), applied to typed
+    rows before the pandera model: rows where ``ok`` is false are quarantined with ``reason``."""
+
+    name: str
+    column: str | None
+    ok: pl.Expr
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,8 @@ def _describe(check: str, column: str) -> str:
         (r"^not_nullable$", lambda m: "is empty but a value is required"),
         (r"^field_uniqueness$", lambda m: "repeats a value that must be unique"),
         (r"^(multiple_fields_uniqueness|unique)$", lambda m: "duplicates another row's key"),
+        (r"^known_country$", lambda m: "is not a known country code (ISO 3166-1 alpha-3)"),
+        (r"^known_currency$", lambda m: "is not an ISO 4217 currency code (for example KES)"),
     ]
     for pattern, sentence in rules:
         m = re.match(pattern, check)
@@ -150,7 +167,8 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
             expr = pl.when(num == num.round(0)).then(num).otherwise(None).cast(dtype)
             what = "a whole number"
         elif dtype.is_float():
-            expr, what = text.cast(dtype, strict=False), "a number"
+            num = text.cast(dtype, strict=False)
+            expr, what = pl.when(num.is_finite()).then(num).otherwise(None), "a number"
         elif dtype == pl.Date:
             expr = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
             what = "a date (YYYY-MM-DD)"
@@ -165,16 +183,19 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
             )
             what = "true or false"
         else:
-            formula = pl.any_horizontal(text.str.starts_with(p) for p in FORMULA_PREFIXES)
-            bad = out.filter(formula.fill_null(False))
+            # as received: a leading tab or CR counts before the cell is trimmed
+            formula = pl.any_horizontal(text.str.starts_with(p) for p in FORMULA_PREFIXES) & (
+                text.str.strip_chars() != "-"
+            )
+            bad = out.filter(raw.select(formula.fill_null(False)).to_series())
             problems += [
                 {
                     ROW_ID: r[ROW_ID],
                     "check_name": "no_formula",
                     "column_name": col,
                     "value": r[col],
-                    "reason": f"{col} holds a spreadsheet formula or formula-like text; "
-                    "enter the plain value",
+                    "reason": f"{col} = {r[col]!r} starts like a spreadsheet formula "
+                    "(=, +, -, @, tab or line break); enter the plain value",
                 }
                 for r in bad.select(ROW_ID, col).iter_rows(named=True)
             ]
@@ -187,42 +208,89 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
                 "check_name": "dtype",
                 "column_name": col,
                 "value": r[col],
-                "reason": f"{col} must be {what}",
+                "reason": f"{col} = {r[col]!r}: must be {what}",
             }
             for r in bad.select(ROW_ID, col).iter_rows(named=True)
         ]
     return out.with_columns(casts), problems
 
 
+def _columns_problem(raw: pl.DataFrame, expected: list[str], table: str) -> str | None:
+    if raw.columns == expected:
+        return None
+    missing = [c for c in expected if c not in raw.columns]
+    extra = [c for c in raw.columns if c not in expected]
+    parts = []
+    if missing:
+        parts.append(f"missing columns {missing}")
+    if extra:
+        parts.append(f"unexpected columns {extra}")
+    if not parts:
+        parts.append(f"columns out of order: found {raw.columns}, expected {expected}")
+    return (
+        f"{table}: " + "; ".join(parts) + " (the header row must be exactly "
+        f"{', '.join(expected)}); no row of this table was loaded"
+    )
+
+
 def validate_table(
-    raw: pl.DataFrame, model: type[pa.DataFrameModel], table: str, first_row: int = 2
+    raw: pl.DataFrame,
+    model: type[pa.DataFrameModel],
+    table: str,
+    first_row: int = 2,
+    formula_cells: dict[int, list[tuple[str, str]]] | None = None,
+    row_checks: list[RowCheck] | None = None,
 ) -> ValidationResult:
     """Validate ``raw`` (text columns, as read) against ``model``.
 
     ``first_row`` is the file line of the first data row (2 when the header is line 1), so
-    quarantine records point at the line a person sees in the file.
+    quarantine records point at the line a person sees in the file. ``formula_cells`` maps a
+    line to the (column, formula) of cells that hold a spreadsheet formula (workbooks only):
+    such rows are rejected, since the value read is whatever the formula last showed.
+
+    A model may define ``explain(check, frame) -> pl.Series | None`` (a sentence per row for a
+    dataframe-level check) and ``quality_flags(frame) -> pl.Series`` (flags of accepted rows:
+    kept, with the flags in ``quality_flags``).
     """
     dtypes = model_dtypes(model)
     expected = list(dtypes)
-    if raw.columns != expected:
-        missing = [c for c in expected if c not in raw.columns]
-        extra = [c for c in raw.columns if c not in expected]
-        parts = []
-        if missing:
-            parts.append(f"missing columns {missing}")
-        if extra:
-            parts.append(f"unexpected columns {extra}")
-        if not parts:
-            parts.append(f"columns out of order; expected {expected}")
-        reason = f"{table}: " + "; ".join(parts)
+    reason = _columns_problem(raw, expected, table)
+    if reason:
         return reject_all(raw, table, "columns", reason, first_row)
 
     indexed = raw.with_row_index(ROW_ID, offset=first_row).with_columns(
         pl.col(ROW_ID).cast(pl.Int64)
     )
     cast, problems = _cast(indexed, dtypes)
+    for line, cells in sorted((formula_cells or {}).items()):
+        for column, formula in cells:
+            problems.append(
+                {
+                    ROW_ID: line,
+                    "check_name": "no_formula",
+                    "column_name": column,
+                    "value": f"={formula}",
+                    "reason": f"{column or 'a cell'} holds the formula ={formula}; "
+                    "replace it by its value (copy, paste as values)",
+                }
+            )
+    for rc in row_checks or []:
+        cols = [ROW_ID] + ([rc.column] if rc.column else [])
+        bad = cast.filter(~rc.ok.fill_null(False)).select(cols)
+        problems += [
+            {
+                ROW_ID: r[ROW_ID],
+                "check_name": rc.name,
+                "column_name": rc.column,
+                "value": None if not rc.column or r[rc.column] is None else str(r[rc.column]),
+                "reason": rc.reason.format(value=r.get(rc.column)),
+            }
+            for r in bad.iter_rows(named=True)
+        ]
     bad_rows = {p[ROW_ID] for p in problems}
     candidates = cast.filter(~pl.col(ROW_ID).is_in(list(bad_rows)))
+    explain = getattr(model, "explain", None)
+    explained: dict[str, pl.Series | None] = {}
     try:
         model.validate(candidates.drop(ROW_ID), lazy=True)
     except SchemaErrors as err:
@@ -234,14 +302,22 @@ def validate_table(
             is_frame_check = column == model.__name__ or rec.get("schema_context") == (
                 "DataFrameSchema"
             )
-            if idx is None:
-                targets = candidates[ROW_ID].to_list()
-            else:
-                targets = [candidates[ROW_ID][int(idx)]]
-            for row_id in targets:
+            targets = list(range(candidates.height)) if idx is None else [int(idx)]
+            if is_frame_check and explain is not None and check not in explained:
+                explained[check] = explain(check, candidates.drop(ROW_ID))
+            for pos in targets:
+                row_id = candidates[ROW_ID][pos]
                 value = rec.get("failure_case")
                 col = None if is_frame_check else column
-                reason = check if is_frame_check else f"{col} = {value!s}: {_describe(check, col)}"
+                if not is_frame_check:
+                    reason = f"{col} = {value!s}: {_describe(check, col)}"
+                elif explained.get(check) is not None:
+                    reason = explained[check][pos]
+                else:
+                    reason = _describe(check, "")
+                    if reason != check and "unique" in check:
+                        keys = getattr(model.Config, "unique", None) or []
+                        reason = f"this row {reason} ({', '.join(keys)}): keep only one of them"
                 problems.append(
                     {
                         ROW_ID: row_id,
@@ -265,5 +341,16 @@ def validate_table(
     bad_rows = {p[ROW_ID] for p in problems}
     accepted = cast.filter(~pl.col(ROW_ID).is_in(list(bad_rows))).drop(ROW_ID)
     accepted = accepted.select(expected).cast(dtypes)
+    flags = getattr(model, "quality_flags", None)
+    if flags is not None:
+        accepted = accepted.with_columns(flags(accepted).cast(pl.String).alias(FLAGS_COLUMN))
     quarantined = _records(indexed, problems).with_columns(pl.lit(table).alias("table_name"))
     return ValidationResult(table, raw.height, accepted, quarantined)
+
+
+def landing_dtypes(model: type[pa.DataFrameModel]) -> dict[str, pl.DataType]:
+    """Columns of the accepted rows of ``model`` (its fields, plus the flags column if any)."""
+    cols = model_dtypes(model)
+    if getattr(model, "quality_flags", None) is not None:
+        cols[FLAGS_COLUMN] = pl.String()
+    return cols

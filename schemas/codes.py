@@ -51,3 +51,53 @@ AGGREGATE_AGE_GROUPS: tuple[str, ...] = ("_T", "Y0T14", "Y15T64", "Y_GE15", "Y_G
 AGE_GROUPS: tuple[str, ...] = AGGREGATE_AGE_GROUPS + FIVE_YEAR_AGE_GROUPS
 
 MIN_YEAR = 2000
+
+#: SDG Global Database codes (published indicator files, `raw/published/`)
+SDG_SEXES: dict[str, str] = {"BOTHSEX": "_T", "FEMALE": "F", "MALE": "M"}
+SDG_AREA_TYPES: tuple[str, ...] = ("country", "aggregate")
+#: SDMX NATURE codes used by the SDG Global Database
+SDG_NATURES: tuple[str, ...] = ("C", "CA", "E", "G", "M", "N", "NA")
+SDG_UNITS: tuple[str, ...] = ("PERCENT", "INDEX")
+
+
+def _country_list(path: str, mtime_ns: int) -> frozenset[str]:
+    import polars as pl
+
+    frame = pl.read_csv(path, columns=["iso3"], infer_schema=False)
+    return frozenset(c for c in frame["iso3"].drop_nulls().str.strip_chars().to_list() if c)
+
+
+_COUNTRY_CACHE: dict[tuple[str, int], frozenset[str]] = {}
+
+
+def iso3166_countries() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-3 code (pycountry), plus XKX (Kosovo, user-assigned)."""
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.countries) | {"XKX"}
+
+
+def known_countries() -> frozenset[str]:
+    """Country codes of the reference list ``raw/reference/countries.csv``.
+
+    Read at call time (cached per file version), so ``FLOORBOARD_RAW_DIR`` is honoured. When the
+    reference list is absent or unreadable, every ISO 3166-1 alpha-3 code is accepted instead.
+    """
+    from pipelines import paths
+
+    path = paths.raw_dir() / "reference" / "countries.csv"
+    try:
+        key = (str(path), path.stat().st_mtime_ns)
+        if key not in _COUNTRY_CACHE:
+            _COUNTRY_CACHE[key] = _country_list(*key)
+        codes = _COUNTRY_CACHE[key]
+    except Exception:  # absent or unreadable reference list: fall back to ISO 3166
+        codes = frozenset()
+    return codes or iso3166_countries()
+
+
+def known_currencies() -> frozenset[str]:
+    """ISO 4217 currency codes (pycountry)."""
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.currencies)

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
 
 from schemas import codes
-from schemas.ssi import THIS_YEAR
+from schemas.ssi import THIS_YEAR, known_country_check
 
 
-class Population(pa.DataFrameModel):
-    """`population.csv`: persons by sex and 5-year age group (mid-year or 1 January)."""
+class CountryYear(pa.DataFrameModel):
+    """The first two columns of every national table: a known country and a year in range."""
 
     iso3: str = pa.Field(str_matches=r"^[A-Z]{3}$")
     year: int = pa.Field(ge=codes.MIN_YEAR, le=THIS_YEAR)
+
+    @pa.check("iso3", name="known_country", error="known_country")
+    @classmethod
+    def iso3_known(cls, data: PolarsData) -> pl.LazyFrame:
+        return known_country_check(data)
+
+
+class Population(CountryYear):
+    """`population.csv`: persons by sex and 5-year age group (mid-year or 1 January)."""
+
     sex: str = pa.Field(isin=codes.SEXES_SPECIFIC)
     age_group: str = pa.Field(isin=codes.FIVE_YEAR_AGE_GROUPS)
     population: int = pa.Field(ge=0, le=2_000_000_000)
@@ -23,11 +35,9 @@ class Population(pa.DataFrameModel):
         unique = ["iso3", "year", "sex", "age_group"]
 
 
-class LabourForce(pa.DataFrameModel):
+class LabourForce(CountryYear):
     """`labour_force.csv`: employed and unemployed persons aged 15+ by sex."""
 
-    iso3: str = pa.Field(str_matches=r"^[A-Z]{3}$")
-    year: int = pa.Field(ge=codes.MIN_YEAR, le=THIS_YEAR)
     sex: str = pa.Field(isin=codes.SEXES_SPECIFIC)
     status: str = pa.Field(isin=codes.LABOUR_STATUSES)
     persons: int = pa.Field(ge=0)
@@ -38,11 +48,9 @@ class LabourForce(pa.DataFrameModel):
         unique = ["iso3", "year", "sex", "status"]
 
 
-class Births(pa.DataFrameModel):
+class Births(CountryYear):
     """`births.csv`: live births and the share of multiple births (twins count one mother)."""
 
-    iso3: str = pa.Field(str_matches=r"^[A-Z]{3}$")
-    year: int = pa.Field(ge=codes.MIN_YEAR, le=THIS_YEAR)
     live_births: int = pa.Field(ge=0)
     multiple_birth_share: float = pa.Field(ge=0, le=0.2, nullable=True)
 
@@ -52,11 +60,9 @@ class Births(pa.DataFrameModel):
         unique = ["iso3", "year"]
 
 
-class DisabilityPrevalence(pa.DataFrameModel):
+class DisabilityPrevalence(CountryYear):
     """`disability_prevalence.csv`: severe disability prevalence, % of population."""
 
-    iso3: str = pa.Field(str_matches=r"^[A-Z]{3}$")
-    year: int = pa.Field(ge=codes.MIN_YEAR, le=THIS_YEAR)
     severe_disability_prevalence_pct: float = pa.Field(ge=0, le=100)
     source: str = pa.Field(nullable=True)
 
@@ -66,11 +72,9 @@ class DisabilityPrevalence(pa.DataFrameModel):
         unique = ["iso3", "year"]
 
 
-class Poverty(pa.DataFrameModel):
+class Poverty(CountryYear):
     """`poverty.csv`: poverty headcount ratio at the national poverty line, %."""
 
-    iso3: str = pa.Field(str_matches=r"^[A-Z]{3}$")
-    year: int = pa.Field(ge=codes.MIN_YEAR, le=THIS_YEAR)
     poverty_headcount_pct: float = pa.Field(ge=0, le=100)
 
     class Config:
@@ -79,11 +83,9 @@ class Poverty(pa.DataFrameModel):
         unique = ["iso3", "year"]
 
 
-class PensionableAge(pa.DataFrameModel):
+class PensionableAge(CountryYear):
     """`pensionable_age.csv`: statutory pensionable age by sex (methodology §2.1 PENSN)."""
 
-    iso3: str = pa.Field(str_matches=r"^[A-Z]{3}$")
-    year: int = pa.Field(ge=codes.MIN_YEAR, le=THIS_YEAR)
     sex: str = pa.Field(isin=codes.SEXES_SPECIFIC)
     statutory_pensionable_age: float = pa.Field(ge=40, le=75)
 
@@ -93,11 +95,9 @@ class PensionableAge(pa.DataFrameModel):
         unique = ["iso3", "year", "sex"]
 
 
-class Economy(pa.DataFrameModel):
+class Economy(CountryYear):
     """`economy.csv`: GDP, government expenditure and PPP factor."""
 
-    iso3: str = pa.Field(str_matches=r"^[A-Z]{3}$")
-    year: int = pa.Field(ge=codes.MIN_YEAR, le=THIS_YEAR)
     currency: str = pa.Field(str_matches=r"^[A-Z]{3}$")
     gdp_lcu: float = pa.Field(gt=0)
     gdp_usd: float = pa.Field(gt=0)
@@ -110,11 +110,9 @@ class Economy(pa.DataFrameModel):
         unique = ["iso3", "year"]
 
 
-class UhcTracers(pa.DataFrameModel):
+class UhcTracers(CountryYear):
     """`uhc_tracers.csv`: tracer indicators of the UHC service coverage index (§6.1)."""
 
-    iso3: str = pa.Field(str_matches=r"^[A-Z]{3}$")
-    year: int = pa.Field(ge=codes.MIN_YEAR, le=THIS_YEAR)
     tracer: str = pa.Field(str_matches=r"^[A-Z0-9_]{2,32}$")
     value: float
 

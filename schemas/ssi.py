@@ -16,44 +16,94 @@ from pandera.api.polars.types import PolarsData
 from schemas import codes
 
 THIS_YEAR = dt.date.today().year
-#: relative tolerance for "parts add up to the total" identities
+#: relative tolerance for "parts add up to the total" identities (rounding in the country's own
+#: tables), plus one person
 TOTAL_TOLERANCE = 0.005
+#: persons of unknown sex may make the total (_T) exceed female + male by at most this share
+UNKNOWN_SEX_MAX_SHARE = 0.05
+
+
+def _identity(lf: pl.LazyFrame, key: list[str], part_col: str, value: str) -> pl.LazyFrame:
+    """``lf`` with, per row, the sum of the parts of its group and the group's total.
+
+    For ``sex`` the parts are F and M and the total is _T; for ``age_group`` the parts are the
+    5-year groups and the total is _T (aggregate groups such as Y15T64 are neither).
+    """
+    if part_col == "age_group":
+        is_part = pl.col(part_col).is_in(codes.FIVE_YEAR_AGE_GROUPS)
+    else:
+        is_part = pl.col(part_col).is_in(codes.SEXES_SPECIFIC)
+    parts = (
+        lf.filter(is_part)
+        .group_by(key)
+        .agg(
+            pl.col(value).sum().alias("_parts"),
+            pl.col(part_col).n_unique().alias("_n_parts"),
+        )
+    )
+    totals = (
+        lf.filter(pl.col(part_col) == "_T").group_by(key).agg(pl.col(value).sum().alias("_total"))
+    )
+    return lf.join(parts, on=key, how="left", nulls_equal=True, maintain_order="left").join(
+        totals, on=key, how="left", nulls_equal=True, maintain_order="left"
+    )
+
+
+def _identity_ok(part_col: str) -> pl.Expr:
+    parts, total = pl.col("_parts"), pl.col("_total")
+    tol = total * TOTAL_TOLERANCE + 1
+    if part_col == "age_group":
+        ok = (parts - total).abs() <= tol
+    else:
+        # _T includes persons of unknown sex: F + M <= _T, and (when both F and M are given)
+        # F + M >= _T less the unknown-sex allowance
+        lower = (
+            pl.when(pl.col("_n_parts") >= 2)
+            .then(total * (1 - UNKNOWN_SEX_MAX_SHARE) - tol)
+            .otherwise(None)
+        )
+        ok = (parts <= total + tol) & (lower.is_null() | (parts >= lower))
+    return pl.when(total.is_null() | parts.is_null()).then(True).otherwise(ok)
 
 
 def parts_match_total(
     data: PolarsData, key: list[str], part_col: str, total_code: str, value: str
 ) -> pl.LazyFrame:
-    """Per row: True unless the row belongs to a group whose parts exceed their total.
+    """Per row: True unless the row belongs to a group whose parts do not match their total."""
+    assert total_code == "_T"
+    return _identity(data.lazyframe, key, part_col, value).select(
+        _identity_ok(part_col).alias(value)
+    )
 
-    Parts (``part_col`` != ``total_code``) must sum to at most the total (sex: unknowns allowed)
-    when ``part_col`` is sex, and to the total within the tolerance for age groups.
-    """
-    lf = data.lazyframe
-    exact = part_col == "age_group"
-    parts = (
-        lf.filter(pl.col(part_col) != total_code)
-        .filter(~pl.col(part_col).is_in(codes.AGGREGATE_AGE_GROUPS) if exact else pl.lit(True))
-        .group_by(key)
-        .agg(pl.col(value).sum().alias("_parts"), pl.len().alias("_n_parts"))
+
+def explain_identity(frame: pl.DataFrame, key: list[str], part_col: str, value: str) -> pl.Series:
+    """A sentence per row saying what the parts and the total of its group are."""
+    what = "female + male" if part_col == "sex" else "the 5-year age groups"
+    rule = (
+        f"they must not exceed the total (_T) and may fall short of it by at most "
+        f"{UNKNOWN_SEX_MAX_SHARE:.0%} (persons of unknown sex)"
+        if part_col == "sex"
+        else f"they must add up to the total (_T) within {TOTAL_TOLERANCE:.1%}"
     )
-    totals = (
-        lf.filter(pl.col(part_col) == total_code)
-        .group_by(key)
-        .agg(pl.col(value).sum().alias("_total"))
-    )
-    tol = pl.col("_total") * TOTAL_TOLERANCE + 1
-    ok = (
-        pl.when(pl.col("_total").is_null() | pl.col("_parts").is_null())
-        .then(True)
-        .when(pl.lit(exact))
-        .then((pl.col("_parts") - pl.col("_total")).abs() <= tol)
-        .otherwise(pl.col("_parts") <= pl.col("_total") + tol)
-    )
-    return (
-        lf.join(parts, on=key, how="left", nulls_equal=True, maintain_order="left")
-        .join(totals, on=key, how="left", nulls_equal=True, maintain_order="left")
-        .select(ok.alias(value))
-    )
+    rows = _identity(frame.lazy(), key, part_col, value).collect()
+    out = []
+    for r in rows.iter_rows(named=True):
+        group = ", ".join(f"{k} {r[k]}" for k in key)
+        out.append(
+            f"{value}: {what} add up to {r['_parts']} but the total (_T) is {r['_total']} "
+            f"for {group}; {rule}"
+        )
+    return pl.Series("reason", out, dtype=pl.String)
+
+
+def known_country_check(data: PolarsData) -> pl.LazyFrame:
+    """iso3 is in the reference list of countries (``raw/reference/countries.csv``)."""
+    known = sorted(codes.known_countries())
+    return data.lazyframe.select(pl.col(data.key).is_null() | pl.col(data.key).is_in(known))
+
+
+SEX_IDENTITY = "female + male do not match the total (sex _T)"
+AGE_IDENTITY = "5-year age groups do not add up to the all-ages total (_T)"
 
 
 class Submission(pa.DataFrameModel):
@@ -62,13 +112,24 @@ class Submission(pa.DataFrameModel):
     iso3: str = pa.Field(str_matches=r"^[A-Z]{3}$")
     reference_year: int = pa.Field(ge=codes.MIN_YEAR, le=THIS_YEAR)
     round: str = pa.Field(nullable=True)
-    submitted_on: pl.Date = pa.Field(nullable=True)
+    submitted_on: pl.Date = pa.Field(nullable=True, le=dt.date.today())
     focal_point: str = pa.Field(nullable=True)
     currency: str = pa.Field(str_matches=r"^[A-Z]{3}$")
 
     class Config:
         strict = True
         ordered = True
+
+    @pa.check("iso3", name="known_country", error="known_country")
+    @classmethod
+    def iso3_known(cls, data: PolarsData) -> pl.LazyFrame:
+        return known_country_check(data)
+
+    @pa.check("currency", name="known_currency", error="known_currency")
+    @classmethod
+    def currency_known(cls, data: PolarsData) -> pl.LazyFrame:
+        known = sorted(codes.known_currencies())
+        return data.lazyframe.select(pl.col(data.key).is_in(known))
 
 
 class Schemes(pa.DataFrameModel):
@@ -104,6 +165,17 @@ class LegalCoverage(pa.DataFrameModel):
         ordered = True
         unique = ["scheme_id", "risk", "sex"]
 
+    @pa.dataframe_check(error=SEX_IDENTITY)
+    @classmethod
+    def sexes_match_total(cls, data: PolarsData) -> pl.LazyFrame:
+        return parts_match_total(data, ["scheme_id", "risk"], "sex", "_T", "legally_covered")
+
+    @classmethod
+    def explain(cls, check: str, frame: pl.DataFrame) -> pl.Series | None:
+        if check == SEX_IDENTITY:
+            return explain_identity(frame, ["scheme_id", "risk"], "sex", "legally_covered")
+        return None
+
 
 class Contributors(pa.DataFrameModel):
     """Sheet `contributors`: protected persons (affiliated) and active contributors."""
@@ -118,6 +190,26 @@ class Contributors(pa.DataFrameModel):
         strict = True
         ordered = True
         unique = ["scheme_id", "sex", "age_group"]
+
+    @pa.dataframe_check(error=SEX_IDENTITY)
+    @classmethod
+    def sexes_match_total(cls, data: PolarsData) -> pl.LazyFrame:
+        key = ["scheme_id", "age_group"]
+        return parts_match_total(data, key, "sex", "_T", "active_contributors")
+
+    @pa.dataframe_check(error=AGE_IDENTITY)
+    @classmethod
+    def ages_sum_to_total(cls, data: PolarsData) -> pl.LazyFrame:
+        key = ["scheme_id", "sex"]
+        return parts_match_total(data, key, "age_group", "_T", "active_contributors")
+
+    @classmethod
+    def explain(cls, check: str, frame: pl.DataFrame) -> pl.Series | None:
+        if check == SEX_IDENTITY:
+            return explain_identity(frame, ["scheme_id", "age_group"], "sex", "active_contributors")
+        if check == AGE_IDENTITY:
+            return explain_identity(frame, ["scheme_id", "sex"], "age_group", "active_contributors")
+        return None
 
 
 class Beneficiaries(pa.DataFrameModel):
@@ -135,17 +227,27 @@ class Beneficiaries(pa.DataFrameModel):
         ordered = True
         unique = ["scheme_id", "risk", "benefit_type", "sex", "age_group"]
 
-    @pa.dataframe_check(error="female + male exceed the total (sex _T)")
+    @pa.dataframe_check(error=SEX_IDENTITY)
     @classmethod
     def sexes_within_total(cls, data: PolarsData) -> pl.LazyFrame:
         key = ["scheme_id", "risk", "benefit_type", "age_group"]
         return parts_match_total(data, key, "sex", "_T", "beneficiaries")
 
-    @pa.dataframe_check(error="5-year age groups do not add up to the all-ages total (_T)")
+    @pa.dataframe_check(error=AGE_IDENTITY)
     @classmethod
     def ages_sum_to_total(cls, data: PolarsData) -> pl.LazyFrame:
         key = ["scheme_id", "risk", "benefit_type", "sex"]
         return parts_match_total(data, key, "age_group", "_T", "beneficiaries")
+
+    @classmethod
+    def explain(cls, check: str, frame: pl.DataFrame) -> pl.Series | None:
+        if check == SEX_IDENTITY:
+            key = ["scheme_id", "risk", "benefit_type", "age_group"]
+            return explain_identity(frame, key, "sex", "beneficiaries")
+        if check == AGE_IDENTITY:
+            key = ["scheme_id", "risk", "benefit_type", "sex"]
+            return explain_identity(frame, key, "age_group", "beneficiaries")
+        return None
 
 
 class BenefitAmounts(pa.DataFrameModel):

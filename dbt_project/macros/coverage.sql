@@ -39,3 +39,4 @@
         else ({{ upper }} + 1 - {{ age }}) / ({{ upper }} + 1.0 - {{ lower }})
     end
 {%- endmacro %}
+

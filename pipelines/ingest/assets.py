@@ -3,22 +3,32 @@
 - ``raw/*``: the drop-zone folders, declared as external assets so lineage starts at the file.
 - ``landing/ssi_<section>``: SSI submissions, one dynamic partition per submission.
 - ``landing/national_<table>``, ``landing/reference_countries``: single-table files.
-Each landing asset has a blocking check that loaded + quarantined = received for every file.
+- ``landing/published_<layout>``: indicators already published by ILO/UN (``raw/published/``).
+Each landing asset has a blocking check that loaded + quarantined = received for every file
+(``rows_reconcile``) and a non-blocking WARN check ``no_quarantined_rows`` that fails, with the
+first reasons as metadata, when a file had rows rejected or could not be read. Every file gets a
+validation report under ``warehouse/reports/validation/`` (path in the metadata).
 """
+
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from pipelines import landing
-from pipelines.ingest import submissions
+from pipelines import landing, reports
+from pipelines.ingest import submissions, table_files
 from pipelines.ingest.table_files import land_table_file, landing_table
-from pipelines.validation import model_dtypes
-from schemas import national, reference, ssi
+from pipelines.validation import landing_dtypes, model_dtypes
+from schemas import national, published, reference, ssi
+
+#: quarantine reasons shown in a check's metadata
+FIRST_FAILURES = 10
 
 OWNER = "team:data-engineering"
 RAW_SSI = dg.AssetKey(["raw", "ssi_submissions"])
 RAW_NATIONAL = dg.AssetKey(["raw", "national_statistics"])
 RAW_REFERENCE = dg.AssetKey(["raw", "reference_code_lists"])
+RAW_PUBLISHED = dg.AssetKey(["raw", "published_indicators"])
 
 ssi_submission_partitions = dg.DynamicPartitionsDefinition(name="ssi_submission")
 
@@ -47,6 +57,15 @@ raw_assets = [
         kinds={"csv"},
         owners=[OWNER],
     ),
+    dg.AssetSpec(
+        RAW_PUBLISHED,
+        description="Indicator values already published by ILO/UN (raw/published/), as released "
+        "by the UN SDG Global Database (SDG 1.3.1 by sex, SDG 3.8.1 UHC index); used to "
+        "reconcile the warehouse with what is published. Never modified.",
+        group_name="raw",
+        kinds={"csv"},
+        owners=[OWNER],
+    ),
 ]
 
 
@@ -63,13 +82,96 @@ def _reconcile_check(table: str) -> dg.AssetCheckSpec:
     )
 
 
-def _check_results(receipts: pl.DataFrame, tables: list[str]) -> list[dg.AssetCheckResult]:
+def _quarantine_check(table: str) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        "no_quarantined_rows",
+        asset=_key(table),
+        description="Every row of every file was loaded: no row quarantined, no file unreadable, "
+        "no sheet missing. Fails with a warning (the accepted rows are still loaded); the first "
+        "reasons are in the metadata and every problem is in the validation report.",
+        blocking=False,
+    )
+
+
+def _checks(table: str) -> list[dg.AssetCheckSpec]:
+    return [_reconcile_check(table), _quarantine_check(table)]
+
+
+def _md_cell(value) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _failures_md(q: pl.DataFrame) -> str:
+    lines = ["| file | table | row | column | value | reason |", "|---|---|---|---|---|---|"]
+    for r in q.head(FIRST_FAILURES).iter_rows(named=True):
+        lines.append(
+            "| "
+            + " | ".join(
+                _md_cell(r.get(c))
+                for c in (
+                    "source_file",
+                    "table_name",
+                    "row_number",
+                    "column_name",
+                    "value",
+                    "reason",
+                )
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def _load_quarantine(receipts: pl.DataFrame, tables_of_key: dict[str, list[str]]) -> pl.DataFrame:
+    """Quarantine records of the keys whose receipt reports any (``tables_of_key``: key ->
+    quarantine tables to read)."""
+    if "quarantine_records" not in receipts.columns:
+        receipts = receipts.with_columns(pl.lit(None, pl.Int64).alias("quarantine_records"))
+    with_problems = receipts.filter(
+        pl.col("quarantine_records").is_null()
+        | (pl.col("quarantine_records") > 0)
+        | pl.col("file_error").is_not_null()
+    )
+    frames = [
+        reports.read_quarantine(key, tables_of_key[key])
+        for key in with_problems["_key"].unique(maintain_order=True).to_list()
+    ]
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return pl.DataFrame(schema=landing.quarantine_schema())
+    return pl.concat(frames, how="vertical_relaxed")
+
+
+def _check_results(
+    receipts: pl.DataFrame,
+    tables: list[str],
+    quarantine: pl.DataFrame | None = None,
+    report_paths: dict[str, Path] | None = None,
+    attach: dict[str, list[str]] | None = None,
+) -> list[dg.AssetCheckResult]:
+    """``rows_reconcile`` and ``no_quarantined_rows`` results per table.
+
+    ``receipts`` carries ``_key`` (the file/submission key); ``attach`` adds the quarantine
+    records of other tables (file-level problems) to a table's ``no_quarantined_rows`` check.
+    """
+    quarantine = (
+        quarantine if quarantine is not None else pl.DataFrame(schema=landing.quarantine_schema())
+    )
+    report_paths = report_paths or {}
+    attach = attach or {}
     out = []
     for table in tables:
         r = receipts.filter(pl.col("table_name") == table)
         bad = r.filter(
             pl.col("rows_loaded") + pl.col("rows_quarantined") != pl.col("rows_received")
         )
+        per_file = {
+            row["submission_id"]: f"{row['rows_received']} received, {row['rows_loaded']} loaded, "
+            f"{row['rows_quarantined']} quarantined"
+            for row in r.head(50).iter_rows(named=True)
+        }
         out.append(
             dg.AssetCheckResult(
                 asset_key=_key(table),
@@ -81,28 +183,71 @@ def _check_results(receipts: pl.DataFrame, tables: list[str]) -> list[dg.AssetCh
                     "rows_loaded": int(r["rows_loaded"].sum()),
                     "rows_quarantined": int(r["rows_quarantined"].sum()),
                     "mismatched_files": ", ".join(bad["submission_id"].to_list()) or "none",
+                    "per_file": dg.MetadataValue.json(per_file),
                 },
+            )
+        )
+        q = quarantine.filter(pl.col("table_name").is_in([table, *attach.get(table, [])]))
+        keys = q["submission_id"].unique(maintain_order=True).to_list()
+        rejected = int(r["rows_quarantined"].sum())
+        metadata = {
+            "rows_quarantined": rejected,
+            "quarantine_records": q.height,
+            "files_with_problems": ", ".join(keys[:50]) or "none",
+        }
+        if q.height:
+            metadata["first_failures"] = dg.MetadataValue.md(_failures_md(q))
+            metadata["first_reasons"] = dg.MetadataValue.json(
+                q["reason"].head(FIRST_FAILURES).to_list()
+            )
+        shown = [k for k in keys if k in report_paths][:20]
+        if len(report_paths) == 1:
+            (only,) = report_paths.values()
+            metadata["validation_report"] = dg.MetadataValue.path(str(only))
+        elif shown:
+            metadata["validation_reports"] = dg.MetadataValue.json(
+                {k: str(report_paths[k]) for k in shown}
+            )
+        out.append(
+            dg.AssetCheckResult(
+                asset_key=_key(table),
+                check_name="no_quarantined_rows",
+                passed=q.is_empty(),
+                severity=dg.AssetCheckSeverity.WARN,
+                description=None if q.is_empty() else str(q["reason"][0])[:500],
+                metadata=metadata,
             )
         )
     return out
 
 
-def _materializations(receipts: pl.DataFrame, tables: list[str], changed: int):
+def _materializations(
+    receipts: pl.DataFrame,
+    tables: list[str],
+    changed: int,
+    report_paths: dict[str, Path] | None = None,
+):
+    report_paths = report_paths or {}
     for table in tables:
         r = receipts.filter(pl.col("table_name") == table)
-        yield dg.MaterializeResult(
-            asset_key=_key(table),
-            metadata={
-                "files": r.height,
-                "files_changed": changed,
-                "rows_loaded": int(r["rows_loaded"].sum()),
-                "rows_quarantined": int(r["rows_quarantined"].sum()),
-                "file_errors": int(r["file_error"].is_not_null().sum()),
-            },
-        )
+        metadata = {
+            "files": r.height,
+            "files_changed": changed,
+            "rows_loaded": int(r["rows_loaded"].sum()),
+            "rows_quarantined": int(r["rows_quarantined"].sum()),
+            "file_errors": int(r["file_error"].is_not_null().sum()),
+            "dagster/row_count": int(r["rows_loaded"].sum()),
+        }
+        if len(report_paths) == 1:
+            (only,) = report_paths.values()
+            metadata["validation_report"] = dg.MetadataValue.path(str(only))
+        elif report_paths:
+            metadata["validation_reports_dir"] = dg.MetadataValue.path(str(reports.report_dir()))
+        yield dg.MaterializeResult(asset_key=_key(table), metadata=metadata)
 
 
 SSI_TABLES = submissions.LANDING_TABLES
+SSI_QUARANTINE_TABLES = SSI_TABLES + [submissions.FILE_TABLE, submissions.EXTRA_TABLE]
 
 
 def _ssi_schemas() -> None:
@@ -113,7 +258,7 @@ def _ssi_schemas() -> None:
         landing.ensure_schema_file(
             submissions.table_name(section), {**cols, **landing.PROVENANCE_SCHEMA}
         )
-    for table in SSI_TABLES + [submissions.FILE_TABLE, submissions.EXTRA_TABLE]:
+    for table in SSI_QUARANTINE_TABLES:
         landing.ensure_schema_file(table, landing.quarantine_schema(), quarantine=True)
 
 
@@ -125,7 +270,8 @@ def _ssi_schemas() -> None:
             deps=[RAW_SSI],
             description=f"SSI section `{t.removeprefix('ssi_')}` as validated rows with provenance "
             "(submission_id, source_file, source_sha256, loaded_at); rejected rows are in "
-            f"`warehouse/landing/_quarantine/{t}/`.",
+            f"`warehouse/landing/_quarantine/{t}/`, and every problem of a submission is listed "
+            "in `warehouse/reports/validation/<submission_id>.md`.",
             group_name="ingest",
             kinds={"polars", "parquet", "pandera"},
             owners=[OWNER],
@@ -133,7 +279,7 @@ def _ssi_schemas() -> None:
         )
         for t in SSI_TABLES
     ],
-    check_specs=[_reconcile_check(t) for t in SSI_TABLES],
+    check_specs=[c for t in SSI_TABLES for c in _checks(t)],
     partitions_def=ssi_submission_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="landing",
@@ -141,20 +287,30 @@ def _ssi_schemas() -> None:
 def ssi_submissions_landing(context: dg.AssetExecutionContext):
     """Read, validate (pandera) and land SSI submissions; one partition per submission."""
     _ssi_schemas()
-    receipts, changed = [], 0
+    receipts, changed, report_paths = [], 0, {}
     keys = context.partition_keys
     for key in keys:
         sub = submissions.find(key)
         receipt, did_change = submissions.land_submission(sub)
         changed += did_change
-        receipts.append(receipt)
+        receipts.append(receipt.with_columns(pl.lit(key).alias("_key")))
+        report_paths[key] = reports.report_path(key)
         errors = receipt.filter(pl.col("file_error").is_not_null())
         if not errors.is_empty():
             context.log.warning(f"{sub.path.name}: {errors['file_error'][0]}")
+        elif int(receipt["rows_quarantined"].sum()):
+            context.log.warning(
+                f"{sub.path.name}: {int(receipt['rows_quarantined'].sum())} row(s) quarantined; "
+                f"see {report_paths[key]}"
+            )
     receipts_df = pl.concat(receipts, how="vertical_relaxed")
+    quarantine = _load_quarantine(receipts_df, dict.fromkeys(keys, SSI_QUARANTINE_TABLES))
     context.log.info(f"{len(keys)} submission(s), {changed} new or changed")
-    yield from _materializations(receipts_df, SSI_TABLES, changed)
-    yield from _check_results(receipts_df, SSI_TABLES)
+    yield from _materializations(receipts_df, SSI_TABLES, changed, report_paths)
+    # a file that cannot be read fails every section's check; extra sheets fail `submission`
+    attach = {t: [submissions.FILE_TABLE] for t in SSI_TABLES}
+    attach[submissions.table_name("submission")].append(submissions.EXTRA_TABLE)
+    yield from _check_results(receipts_df, SSI_TABLES, quarantine, report_paths, attach)
 
 
 def _table_asset(source: str, tables: dict, raw_key: dg.AssetKey, name: str, doc: str):
@@ -175,24 +331,28 @@ def _table_asset(source: str, tables: dict, raw_key: dg.AssetKey, name: str, doc
             )
             for n, (t, model) in zip(names, tables.items(), strict=True)
         ],
-        check_specs=[_reconcile_check(n) for n in names],
+        check_specs=[c for n in names for c in _checks(n)],
         pool="landing",
     )
     def _asset(context: dg.AssetExecutionContext):
-        receipts, changed = [], 0
+        receipts, changed, report_paths = [], 0, {}
         for table, model in tables.items():
             n = landing_table(source, table)
-            landing.ensure_schema_file(n, {**model_dtypes(model), **landing.PROVENANCE_SCHEMA})
+            landing.ensure_schema_file(n, {**landing_dtypes(model), **landing.PROVENANCE_SCHEMA})
             landing.ensure_schema_file(n, landing.quarantine_schema(), quarantine=True)
             receipt, did_change = land_table_file(source, table, model)
             changed += did_change
-            receipts.append(receipt)
+            receipts.append(receipt.with_columns(pl.lit(table).alias("_key")))
+            report_paths[f"{source}/{table}"] = reports.report_path(
+                table_files.report_key(source, table)
+            )
             errors = receipt.filter(pl.col("file_error").is_not_null())
             if not errors.is_empty():
                 context.log.warning(f"{source}/{table}.csv: {errors['file_error'][0]}")
         receipts_df = pl.concat(receipts, how="vertical_relaxed")
-        yield from _materializations(receipts_df, names, changed)
-        yield from _check_results(receipts_df, names)
+        quarantine = _load_quarantine(receipts_df, {t: [landing_table(source, t)] for t in tables})
+        yield from _materializations(receipts_df, names, changed, report_paths)
+        yield from _check_results(receipts_df, names, quarantine, report_paths)
 
     _asset.__doc__ = doc
     return _asset
@@ -213,4 +373,71 @@ reference_landing = _table_asset(
     "Validate and land the reference code lists.",
 )
 
-ingest_assets = [ssi_submissions_landing, national_landing, reference_landing]
+PUBLISHED_TABLES = table_files.PUBLISHED_TABLES
+
+
+@dg.multi_asset(
+    name="published_indicators_landing",
+    specs=[
+        dg.AssetSpec(
+            _key(f"{table_files.PUBLISHED}_{layout}"),
+            deps=[RAW_PUBLISHED],
+            description=f"Published indicator files in the `{layout}` layout "
+            f"(`schemas.published.{model.__name__}`: {(model.__doc__ or '').strip()}), one "
+            "Parquet file per raw file, with provenance and `quality_flags` (values flagged, "
+            "not rejected: total outside the female-male range, above 100, country without "
+            "ISO3). Files in no known layout are quarantined in `published_file`.",
+            group_name="ingest",
+            kinds={"polars", "parquet", "pandera"},
+            owners=[OWNER],
+        )
+        for layout, model in published.LAYOUTS.items()
+    ],
+    check_specs=[c for t in PUBLISHED_TABLES for c in _checks(t)],
+    pool="landing",
+)
+def published_indicators_landing(context: dg.AssetExecutionContext):
+    """Validate and land the indicator files already published by ILO/UN (raw/published/)."""
+    for layout, model in published.LAYOUTS.items():
+        n = f"{table_files.PUBLISHED}_{layout}"
+        landing.ensure_schema_file(n, {**landing_dtypes(model), **landing.PROVENANCE_SCHEMA})
+        landing.ensure_schema_file(n, landing.quarantine_schema(), quarantine=True)
+    landing.ensure_schema_file(
+        table_files.PUBLISHED_FILE_TABLE, landing.quarantine_schema(), quarantine=True
+    )
+    receipts, changed, report_paths = [], 0, {}
+    files = table_files.discover_published()
+    for path in files:
+        receipt, did_change = table_files.land_published_file(path)
+        changed += did_change
+        receipts.append(receipt.with_columns(pl.lit(path.stem).alias("_key")))
+        report_paths[f"published/{path.stem}"] = reports.report_path(
+            table_files.report_key(table_files.PUBLISHED, path.stem)
+        )
+        errors = receipt.filter(pl.col("file_error").is_not_null())
+        if not errors.is_empty():
+            context.log.warning(f"published/{path.name}: {errors['file_error'][0]}")
+    context.log.info(f"{len(files)} published file(s), {changed} new or changed")
+    if receipts:
+        receipts_df = pl.concat(receipts, how="vertical_relaxed")
+    else:
+        receipts_df = pl.DataFrame(
+            schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA, "_key": pl.String()}
+        )
+    quarantine = _load_quarantine(
+        receipts_df,
+        dict.fromkeys(
+            receipts_df["_key"].to_list(), PUBLISHED_TABLES + [table_files.PUBLISHED_FILE_TABLE]
+        ),
+    )
+    yield from _materializations(receipts_df, PUBLISHED_TABLES, changed, report_paths)
+    attach = {t: [table_files.PUBLISHED_FILE_TABLE] for t in PUBLISHED_TABLES}
+    yield from _check_results(receipts_df, PUBLISHED_TABLES, quarantine, report_paths, attach)
+
+
+ingest_assets = [
+    ssi_submissions_landing,
+    national_landing,
+    reference_landing,
+    published_indicators_landing,
+]

@@ -12,15 +12,31 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines import landing, paths
-from pipelines.ingest.readers import UnreadableFile, check_name, read_csv, read_workbook
-from pipelines.validation import ValidationResult, problem, reject_all, validate_table
-from schemas import ssi
+from pipelines import landing, paths, reports
+from pipelines.ingest.readers import (
+    UnreadableFile,
+    check_name,
+    column_letter,
+    read_csv,
+    read_workbook_with_formulas,
+)
+from pipelines.validation import (
+    RowCheck,
+    ValidationResult,
+    problem,
+    reject_all,
+    validate_table,
+)
+from schemas import codes, ssi
 
 SOURCE = "ssi"
 SUBMISSION_ID = re.compile(r"^(?P<iso3>[A-Z]{3})_(?P<year>\d{4})(?:_(?P<suffix>[A-Za-z0-9-]+))?$")
 FILE_TABLE = "ssi_file"  # quarantine table for files that cannot be read at all
 EXTRA_TABLE = "ssi_extra_sheet"  # quarantine table for sheets outside the format
+#: workbook sheets that are never read (the template's instructions for focal points)
+IGNORED_SHEETS = {"instructions"}
+#: sections holding amounts in national currency (they need the submission's currency)
+MONEY_SECTIONS = {"benefit_amounts", "expenditure", "receipts"}
 
 
 def table_name(section: str) -> str:
@@ -71,7 +87,9 @@ def find(submission_id: str, root: Path | None = None) -> SubmissionFile:
     raise FileNotFoundError(f"no submission {submission_id!r} under raw/ssi")
 
 
-def _read_sections(sub: SubmissionFile) -> dict[str, pl.DataFrame]:
+def _read_sections(sub: SubmissionFile) -> tuple[dict[str, SheetData], str]:
+    """The sections of a submission (sheet or CSV file name -> data), and what a sheet is
+    called in messages ("sheet" or "file")."""
     root = sub.path.parent
     check_name(sub.path, root)
     if sub.iso3 is None:
@@ -80,21 +98,62 @@ def _read_sections(sub: SubmissionFile) -> dict[str, pl.DataFrame]:
             "for example KEN_2021.xlsx"
         )
     if sub.path.is_dir():
-        sheets = {}
+        sheets: dict[str, SheetData] = {}
         for f in sorted(sub.path.iterdir()):
+            if f.name.startswith(".") or f.name.lower().startswith("readme"):
+                continue
             check_name(f, sub.path)
             if f.suffix.lower() != ".csv" or f.is_dir():
                 raise UnreadableFile(f"{sub.path.name}/{f.name}: only <section>.csv files allowed")
-            sheets[f.stem] = read_csv(f)
+            try:
+                sheets[f.stem] = SheetData(read_csv(f), {})
+            except UnreadableFile as exc:
+                sheets[f.stem] = SheetData(None, {}, f"{sub.path.name}/{f.name}: {exc.reason}")
         if not sheets:
             raise UnreadableFile(f"{sub.path.name} is an empty folder")
-        return sheets
+        return sheets, "file"
     if sub.path.suffix.lower() != ".xlsx":
         raise UnreadableFile(
             f"{sub.path.name}: a CSV submission is a folder of <section>.csv files; "
             "a single file must be an .xlsx workbook"
         )
-    return read_workbook(sub.path)
+    frames, formulas = read_workbook_with_formulas(sub.path)
+    sheets = {}
+    for name, frame in frames.items():
+        if name.strip().lower() in IGNORED_SHEETS:
+            continue
+        cells = {
+            row: [(frame.columns[c] if c < frame.width else column_letter(c), f) for c, f in cols]
+            for row, cols in formulas.get(name, {}).items()
+            if row > 1  # a formula in the header row shows up as a wrong column name
+        }
+        sheets[name] = SheetData(frame, cells)
+    return sheets, "sheet"
+
+
+@dataclass(frozen=True)
+class SheetData:
+    frame: pl.DataFrame | None
+    #: Excel row -> [(column name, formula)] for cells holding a formula
+    formulas: dict[int, list[tuple[str, str]]]
+    #: why the sheet (a CSV file of a folder submission) could not be read
+    error: str | None = None
+
+
+def _identity_problem(sub: SubmissionFile) -> str | None:
+    """A reason to reject the whole submission: the file name names an unknown country or a
+    reference year out of range."""
+    if sub.iso3 not in codes.known_countries():
+        return (
+            f"{sub.path.name}: {sub.iso3} is not a known country code "
+            "(ISO 3166-1 alpha-3 from raw/reference/countries.csv); no row was loaded"
+        )
+    if sub.year is None or not codes.MIN_YEAR <= sub.year <= ssi.THIS_YEAR:
+        return (
+            f"{sub.path.name}: reference year {sub.year} is outside "
+            f"{codes.MIN_YEAR}–{ssi.THIS_YEAR}; no row was loaded"
+        )
+    return None
 
 
 def _cross_checks(sub: SubmissionFile, result: ValidationResult) -> ValidationResult:
@@ -119,53 +178,139 @@ def _cross_checks(sub: SubmissionFile, result: ValidationResult) -> ValidationRe
     )
 
 
+def _row_checks(section: str, schemes: set[str] | None, currency_ok: bool) -> list[RowCheck]:
+    """Checks across sheets: schemes must be listed, money needs the submission's currency."""
+    checks = []
+    if section not in ("submission", "schemes"):
+        checks.append(
+            RowCheck(
+                "known_scheme",
+                "scheme_id",
+                pl.col("scheme_id").is_in(sorted(schemes or ())),
+                "scheme_id {value} is not in the schemes sheet (or its row there was rejected); "
+                "list every scheme in the schemes sheet"
+                if schemes is not None
+                else "scheme_id {value} cannot be checked: the schemes sheet is missing or "
+                "could not be read, and every scheme must be listed there",
+            )
+        )
+    if section in MONEY_SECTIONS and not currency_ok:
+        checks.append(
+            RowCheck(
+                "currency",
+                None,
+                pl.lit(False),
+                "amounts need a currency: the submission sheet has no valid row with a "
+                "currency code, so amounts in national currency cannot be loaded",
+            )
+        )
+    return checks
+
+
+def sheet_names(sub: SubmissionFile) -> dict[str, str]:
+    """Landing table -> what a person calls it (sheet of the workbook or CSV of the folder)."""
+    ext = ".csv" if sub.path.is_dir() else ""
+    out = {table_name(s): f"{s}{ext}" for s in ssi.SECTIONS}
+    out[FILE_TABLE] = "(whole file)"
+    out[EXTRA_TABLE] = "(extra sheet)"
+    return out
+
+
+def write_report(sub: SubmissionFile, receipt: pl.DataFrame) -> Path:
+    """Write ``warehouse/reports/validation/<submission_id>.md`` from the landed quarantine."""
+    quarantine = reports.read_quarantine(
+        sub.submission_id, LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE]
+    )
+    text = reports.render(
+        f"SSI submission {sub.submission_id}",
+        f"raw/ssi/{sub.path.name}",
+        receipt,
+        quarantine,
+        sheet_names(sub),
+    )
+    return reports.write_report(sub.submission_id, text)
+
+
 def land_submission(sub: SubmissionFile, force: bool = False) -> tuple[pl.DataFrame, bool]:
-    """Validate and land one submission. Returns (receipt, changed)."""
+    """Validate and land one submission. Returns (receipt, changed).
+
+    Also writes the validation report (``reports.report_path(sub.submission_id)``).
+    """
     sha = landing.sha256_of(sub.path)
     if not force and landing.landed_sha(SOURCE, sub.submission_id) == sha:
-        return pl.read_parquet(landing.receipt_path(SOURCE, sub.submission_id)), False
+        receipt = pl.read_parquet(landing.receipt_path(SOURCE, sub.submission_id))
+        if not reports.report_path(sub.submission_id).exists():
+            write_report(sub, receipt)
+        return receipt, False
     prov = landing.Provenance(sub.submission_id, f"ssi/{sub.path.name}", sha, landing.now_utc())
     landing.remove_stale(SOURCE, sub.submission_id, LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE])
     try:
-        sheets = _read_sections(sub)
+        sheets, kind = _read_sections(sub)
     except UnreadableFile as exc:
         res = problem(FILE_TABLE, "unreadable_file", exc.reason)
-        return landing.write_results(SOURCE, sub.submission_id, [res], prov, exc.reason), True
+        receipt = landing.write_results(SOURCE, sub.submission_id, [res], prov, exc.reason)
+        write_report(sub, receipt)
+        return receipt, True
 
+    identity = _identity_problem(sub)
     results = []
+    schemes: set[str] | None = None
+    currency_ok = False
     for section, model in ssi.SECTIONS.items():
         name = table_name(section)
-        if section not in sheets:
-            reason = f"sheet '{section}' is missing from {sub.path.name}"
+        sheet = sheets.get(section)
+        if sheet is None:
+            reason = f"{kind} '{section}' is missing from {sub.path.name}"
             results.append(problem(name, "missing_sheet", reason))
             continue
-        res = validate_table(sheets[section], model, name)
+        if sheet.error is not None or sheet.frame is None:
+            results.append(problem(name, "unreadable_file", sheet.error or "unreadable"))
+            continue
+        if identity:
+            results.append(reject_all(sheet.frame, name, "submission_identity", identity))
+            continue
+        res = validate_table(
+            sheet.frame,
+            model,
+            name,
+            formula_cells=sheet.formulas,
+            row_checks=_row_checks(section, schemes, currency_ok),
+        )
         res = _cross_checks(sub, res)
-        if res.accepted.width:
+        if section == "submission":
+            currency_ok = res.accepted.height == 1
+        elif section == "schemes":
+            schemes = set(res.accepted["scheme_id"].to_list()) if res.accepted.width else set()
+        if res.accepted.width and section != "submission":
             res = ValidationResult(
                 name,
                 res.received,
                 res.accepted.with_columns(
                     pl.lit(sub.iso3).alias("iso3"),
                     pl.lit(sub.year, pl.Int32).alias("reference_year"),
-                )
-                if section != "submission"
-                else res.accepted,
+                ),
                 res.quarantined,
             )
         results.append(res)
-    extras = [
-        reject_all(
-            sheets[extra],
-            EXTRA_TABLE,
-            "unexpected_sheet",
-            f"sheet '{extra}' is not part of the SSI format; its rows were not loaded",
-        ).quarantined
-        for extra in sorted(set(sheets) - set(ssi.SECTIONS))
-    ]
+    extras = []
+    for extra in sorted(set(sheets) - set(ssi.SECTIONS)):
+        sheet = sheets[extra]
+        if sheet.frame is None:
+            q = problem(EXTRA_TABLE, "unreadable_file", sheet.error or "unreadable").quarantined
+        else:
+            q = reject_all(
+                sheet.frame,
+                EXTRA_TABLE,
+                "unexpected_sheet",
+                f"{kind} '{extra}' is not part of the SSI format (expected "
+                f"{', '.join(ssi.SECTIONS)}); its rows were not loaded",
+            ).quarantined
+        extras.append(q)
     if extras:
         # one record per rejected row; row numbers restart per sheet, so count records
         q = pl.concat(extras)
-        res = ValidationResult(EXTRA_TABLE, q.height, pl.DataFrame(), q, rejected_rows=q.height)
-        results.append(res)
-    return landing.write_results(SOURCE, sub.submission_id, results, prov), True
+        n = int(q["row_number"].is_not_null().sum())
+        results.append(ValidationResult(EXTRA_TABLE, n, pl.DataFrame(), q, rejected_rows=n))
+    receipt = landing.write_results(SOURCE, sub.submission_id, results, prov)
+    write_report(sub, receipt)
+    return receipt, True

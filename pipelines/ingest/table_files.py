@@ -1,7 +1,14 @@
-"""Land single-table CSV files: national statistics and reference code lists.
+"""Land single-table CSV files: national statistics, reference code lists, published indicators.
 
-Each file ``raw/<source>/<table>.csv`` is validated against ``schemas.<source>.TABLES[table]``
-and landed as ``warehouse/landing/<source>_<table>/<table>.parquet``.
+- ``raw/<source>/<table>.csv`` (national, reference) is validated against
+  ``schemas.<source>.TABLES[table]`` and landed as
+  ``warehouse/landing/<source>_<table>/<table>.parquet``.
+- ``raw/published/<name>.csv`` (indicators already published by ILO/UN, any file name) is
+  recognised by its header row (``schemas.published.LAYOUTS``) and landed as
+  ``warehouse/landing/published_<layout>/<name>.parquet``; a file in no known layout has its
+  rows quarantined in ``_quarantine/published_file/<name>.parquet``.
+
+Every landed file also gets a validation report, ``warehouse/reports/validation/<key>.md``.
 """
 
 from __future__ import annotations
@@ -11,13 +18,30 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from pipelines import landing, paths
+from pipelines import landing, paths, reports
 from pipelines.ingest.readers import UnreadableFile, check_name, read_csv
-from pipelines.validation import problem, validate_table
+from pipelines.validation import ValidationResult, problem, reject_all, validate_table
+from schemas import published
+
+PUBLISHED = "published"
+#: quarantine table for published files that cannot be read or have no known layout
+PUBLISHED_FILE_TABLE = "published_file"
+PUBLISHED_TABLES = [f"{PUBLISHED}_{layout}" for layout in published.LAYOUTS]
 
 
 def landing_table(source: str, table: str) -> str:
     return f"{source}_{table}"
+
+
+def report_key(source: str, key: str) -> str:
+    """The validation report name of a table file: ``<source>_<key>``."""
+    return f"{source}_{key}"
+
+
+def _write_report(source: str, key: str, file_name: str, receipt: pl.DataFrame, tables) -> None:
+    quarantine = reports.read_quarantine(key, tables)
+    text = reports.render(f"{source}/{file_name}", f"raw/{source}/{file_name}", receipt, quarantine)
+    reports.write_report(report_key(source, key), text)
 
 
 def land_table_file(
@@ -36,10 +60,16 @@ def land_table_file(
             f"{source}/{table}", f"{source}/{path.name}", "", landing.now_utc()
         )
         res = problem(name, "missing_file", f"{source}/{path.name} was not found")
-        return landing.write_results(source, table, [res], prov, res.quarantined["reason"][0]), True
+        reason = res.quarantined["reason"][0]
+        receipt = landing.write_results(source, table, [res], prov, reason)
+        _write_report(source, table, path.name, receipt, [name])
+        return receipt, True
     sha = landing.sha256_of(path)
     if not force and landing.landed_sha(source, table) == sha:
-        return pl.read_parquet(landing.receipt_path(source, table)), False
+        receipt = pl.read_parquet(landing.receipt_path(source, table))
+        if not reports.report_path(report_key(source, table)).exists():
+            _write_report(source, table, path.name, receipt, [name])
+        return receipt, False
     prov = landing.Provenance(f"{source}/{table}", f"{source}/{path.name}", sha, landing.now_utc())
     landing.remove_stale(source, table, [name])
     try:
@@ -47,6 +77,68 @@ def land_table_file(
         raw = read_csv(path)
     except UnreadableFile as exc:
         res = problem(name, "unreadable_file", exc.reason)
-        return landing.write_results(source, table, [res], prov, exc.reason), True
-    res = validate_table(raw, model, name)
-    return landing.write_results(source, table, [res], prov), True
+        receipt = landing.write_results(source, table, [res], prov, exc.reason)
+    else:
+        res = validate_table(raw, model, name)
+        receipt = landing.write_results(source, table, [res], prov)
+    _write_report(source, table, path.name, receipt, [name])
+    return receipt, True
+
+
+def discover_published(root: Path | None = None) -> list[Path]:
+    """Candidate files under ``raw/published`` (hidden files and README ignored)."""
+    root = root or paths.raw_dir() / PUBLISHED
+    if not root.is_dir():
+        return []
+    return [
+        p
+        for p in sorted(root.iterdir())
+        if p.is_file() and not p.name.startswith(".") and not p.name.lower().startswith("readme")
+    ]
+
+
+def land_published_file(
+    path: Path, root: Path | None = None, force: bool = False
+) -> tuple[pl.DataFrame, bool]:
+    """Validate and land one file of published indicators. Returns (receipt, changed).
+
+    The key of the file (landing file name, receipt, report) is its stem.
+    """
+    root = root or path.parent
+    key = path.stem
+    tables = PUBLISHED_TABLES + [PUBLISHED_FILE_TABLE]
+    sha = landing.sha256_of(path)
+    if not force and landing.landed_sha(PUBLISHED, key) == sha:
+        receipt = pl.read_parquet(landing.receipt_path(PUBLISHED, key))
+        if not reports.report_path(report_key(PUBLISHED, key)).exists():
+            _write_report(PUBLISHED, key, path.name, receipt, tables)
+        return receipt, False
+    prov = landing.Provenance(
+        f"{PUBLISHED}/{key}", f"{PUBLISHED}/{path.name}", sha, landing.now_utc()
+    )
+    landing.remove_stale(PUBLISHED, key, tables)
+    error = None
+    try:
+        check_name(path, root)
+        if path.suffix.lower() != ".csv":
+            raise UnreadableFile(f"{path.name}: published indicators are read from .csv files")
+        raw = read_csv(path)
+    except UnreadableFile as exc:
+        res: ValidationResult = problem(PUBLISHED_FILE_TABLE, "unreadable_file", exc.reason)
+        error = exc.reason
+    else:
+        layout = next(
+            (n for n, m in published.LAYOUTS.items() if raw.columns == list(m.to_schema().columns)),
+            None,
+        )
+        if layout is None:
+            expected = "; ".join(
+                f"{n}: {', '.join(m.to_schema().columns)}" for n, m in published.LAYOUTS.items()
+            )
+            reason = f"{path.name}: the header row matches no known layout ({expected})"
+            res = reject_all(raw, PUBLISHED_FILE_TABLE, "columns", reason)
+        else:
+            res = validate_table(raw, published.LAYOUTS[layout], f"{PUBLISHED}_{layout}")
+    receipt = landing.write_results(PUBLISHED, key, [res], prov, error)
+    _write_report(PUBLISHED, key, path.name, receipt, tables)
+    return receipt, True

@@ -34,16 +34,17 @@ def build_path(run_id: str) -> Path:
     return paths.build_dir() / f"{run_id}.duckdb"
 
 
-def start_build(run_id: str) -> Path:
-    """Create the build file for a run, starting from a copy of the published warehouse so that
-    a run refreshing only some models still publishes a complete warehouse."""
+def start_build(run_id: str, full: bool) -> Path:
+    """Create the build file for a run: empty for a full build; for a run refreshing only some
+    models, a copy of the published warehouse, so that it still publishes a complete one."""
     target = build_path(run_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in (target, target.with_name(target.name + ".wal")):
         stale.unlink(missing_ok=True)
     published = paths.published_path()
-    if published.exists():
+    if not full and published.exists():
         shutil.copyfile(published, target)
+        os.chmod(target, 0o644)
     return target
 
 

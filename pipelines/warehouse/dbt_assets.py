@@ -61,10 +61,12 @@ translator = FloorboardTranslator(
 )
 def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Run `dbt build` (models, seeds, tests) into this run's build file."""
-    target = build.start_build(context.run_id)
+    full = set(context.selected_asset_keys) >= set(floorboard_dbt_assets.keys)
+    target = build.start_build(context.run_id, full=full)
     os.environ.update(build.dbt_env(context.run_id))
-    context.log.info(f"dbt builds into {target}")
-    yield from dbt.cli(["build"], context=context).stream()
+    context.log.info(f"dbt builds into {target} ({'full' if full else 'partial'} build)")
+    # --full-refresh: seeds are recreated, so a changed seed schema never meets an old table
+    yield from dbt.cli(["build", "--full-refresh"], context=context).stream()
 
 
 dbt_resource = DbtCliResource(

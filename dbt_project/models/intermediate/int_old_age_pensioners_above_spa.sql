@@ -3,8 +3,8 @@
 --   SPA; a scheme without an age breakdown counts its all-ages row in full (flagged).
 -- * `_T`: F + M plus pensioners of unknown sex (all-ages _T − F − M), the latter taken at the
 --   F+M share above the SPA; a scheme reporting only `_T` uses the mean of the two SPAs.
--- * Across schemes (no person ids): universal schemes overlap the others, so
---   covered = greatest(Σ universal, Σ contributory + means-tested + employer liability).
+-- * Across schemes (no person ids): persons_across_schemes, the overlap rule defined once.
+-- * Only periodic pensions count: lump-sum settlements are not pensions.
 with beneficiaries as (
     select b.*
     from {{ ref('stg_ssi__beneficiaries') }} as b
@@ -143,7 +143,10 @@ select
     reference_year,
     sex,
     any_value(submission_id) as submission_id,
-    max(covered) as covered,
+    {{ persons_across_schemes(
+        "sum(case when is_universal then covered end)",
+        "sum(case when not is_universal then covered end)"
+    ) }} as covered,
     bool_and(age_detail) as age_detail,
     sum(n_schemes) as n_schemes
 from unpivoted

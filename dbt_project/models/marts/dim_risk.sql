@@ -1,6 +1,7 @@
 select
     risk,
     label,
+    is_branch,
     sdg_series_code,
     soc_contig_code,
     c102_part,

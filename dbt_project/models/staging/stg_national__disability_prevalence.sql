@@ -1,0 +1,10 @@
+with source as (
+    select * from {{ source('landing', 'national_disability_prevalence') }}
+)
+
+select
+    iso3,
+    cast("year" as integer) as reference_year,
+    cast(severe_disability_prevalence_pct as double) as severe_disability_prevalence_pct,
+    "source" as prevalence_source
+from source

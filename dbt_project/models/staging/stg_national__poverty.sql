@@ -1,0 +1,9 @@
+with source as (
+    select * from {{ source('landing', 'national_poverty') }}
+)
+
+select
+    iso3,
+    cast("year" as integer) as reference_year,
+    cast(poverty_headcount_pct as double) as poverty_headcount_pct
+from source

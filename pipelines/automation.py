@@ -1,0 +1,198 @@
+"""Automation: the ingest jobs, a sensor on the drop zone, and the two schedules.
+
+- ``raw_files_sensor`` watches ``raw/ssi/`` and ``raw/national/``. Its cursor holds, per file
+  (or folder submission), a cheap stat fingerprint and the sha256 of the bytes. A new or
+  changed SSI submission is registered as a dynamic partition of ``ssi_submission`` and gets a
+  run of ``ingest_ssi_submissions`` for that partition; a new or changed national file gets one
+  run of ``ingest_national_statistics``. Identical bytes do nothing: a file whose sha256 is in
+  the cursor, or already landed (its receipt carries the same sha256), requests no run.
+- ``ssi_round_schedule`` (annual, 1 November 06:00 UTC, after the SSI collection round closes):
+  registers every submission in ``raw/ssi`` and lands them all in one run.
+- ``national_statistics_schedule`` (monthly, 1st at 05:00 UTC): lands the national tables.
+Landing is idempotent, so a scheduled run over unchanged files only reads and hashes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines import landing, paths
+from pipelines.ingest import submissions
+from pipelines.ingest.assets import national_landing, ssi_submission_partitions
+from pipelines.ingest.assets import ssi_submissions_landing as _ssi_assets
+
+SENSOR_NAME = "raw_files_sensor"
+#: at most this many SSI runs are requested per tick; the others come at the next ticks
+MAX_SSI_RUNS_PER_TICK = 100
+SHA_TAG = "floorboard/source_sha256"
+
+ingest_ssi_job = dg.define_asset_job(
+    "ingest_ssi_submissions",
+    selection=dg.AssetSelection.assets(_ssi_assets),
+    description="Validate and land SSI submissions (one partition per submission).",
+)
+ingest_national_job = dg.define_asset_job(
+    "ingest_national_statistics",
+    selection=dg.AssetSelection.assets(national_landing),
+    description="Validate and land the national statistics tables (raw/national/).",
+)
+
+
+def _fingerprint(path: Path) -> str:
+    """Names, sizes and modification times: when unchanged, the sha256 is not recomputed."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    digest = hashlib.sha256()
+    for f in files:
+        st = f.stat()
+        digest.update(f"{f.relative_to(path.parent)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def _sha(path: Path, seen: dict[str, list[str]], key: str) -> tuple[str, str]:
+    """(fingerprint, sha256) of ``path``; the sha256 is reused when the fingerprint matches."""
+    fp = _fingerprint(path)
+    prev = seen.get(key)
+    if prev and prev[0] == fp:
+        return fp, prev[1]
+    return fp, landing.sha256_of(path)
+
+
+def _valid_partition_key(key: str) -> bool:
+    try:
+        from dagster._core.definitions.partitions.utils.base import (
+            raise_error_on_invalid_partition_key_substring,
+        )
+
+        raise_error_on_invalid_partition_key_substring([key])
+    except Exception:
+        return False
+    return bool(key) and len(key) <= 200
+
+
+@dg.sensor(
+    name=SENSOR_NAME,
+    jobs=[ingest_ssi_job, ingest_national_job],
+    minimum_interval_seconds=60,
+    description="New or changed files in raw/ssi/ (one run per submission partition) and "
+    "raw/national/ (one run of the national landing). Cursor: sha256 per file, so identical "
+    "bytes request nothing.",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    old_ssi: dict[str, list[str]] = cursor.get("ssi", {})
+    old_nat: dict[str, list[str]] = cursor.get("national", {})
+    new_ssi: dict[str, list[str]] = {}
+    new_nat: dict[str, list[str]] = {}
+    run_requests: list[dg.RunRequest] = []
+    known = set(context.instance.get_dynamic_partitions(ssi_submission_partitions.name))
+    to_add: list[str] = []
+
+    for sub in submissions.discover():
+        key = sub.submission_id
+        if not _valid_partition_key(key):
+            context.log.warning(f"raw/ssi/{sub.path.name}: name cannot be a partition; rename it")
+            continue
+        fp, sha = _sha(sub.path, old_ssi, key)
+        prev = old_ssi.get(key)
+        if prev and prev[1] == sha:
+            new_ssi[key] = [fp, sha]
+            continue
+        if len(run_requests) >= MAX_SSI_RUNS_PER_TICK:
+            continue  # not in the cursor: picked up at the next tick
+        new_ssi[key] = [fp, sha]
+        if key not in known:
+            to_add.append(key)
+        if landing.landed_sha(submissions.SOURCE, key) == sha:
+            continue  # these bytes are already landed: nothing to do
+        run_requests.append(
+            dg.RunRequest(
+                run_key=f"ssi/{key}/{sha[:16]}",
+                job_name=ingest_ssi_job.name,
+                partition_key=key,
+                tags={SHA_TAG: sha},
+            )
+        )
+
+    nat_root = paths.raw_dir() / "national"
+    changed_nat = []
+    if nat_root.is_dir():
+        for path in sorted(nat_root.glob("*.csv")):
+            key = path.name
+            fp, sha = _sha(path, old_nat, key)
+            new_nat[key] = [fp, sha]
+            prev = old_nat.get(key)
+            if (prev and prev[1] == sha) or landing.landed_sha("national", path.stem) == sha:
+                continue
+            changed_nat.append((key, sha))
+    if changed_nat:
+        combined = hashlib.sha256(
+            "".join(f"{k}:{s}\n" for k, s in changed_nat).encode()
+        ).hexdigest()
+        run_requests.append(
+            dg.RunRequest(
+                run_key=f"national/{combined[:16]}",
+                job_name=ingest_national_job.name,
+                tags={"floorboard/changed_files": ",".join(k for k, _ in changed_nat)[:1000]},
+            )
+        )
+
+    requests = []
+    if to_add:
+        requests.append(ssi_submission_partitions.build_add_request(to_add))
+    n_ssi = len(run_requests) - bool(changed_nat)
+    if run_requests:
+        context.log.info(
+            f"{n_ssi} SSI submission run(s), {len(to_add)} new partition(s), "
+            f"{len(changed_nat)} changed national file(s)"
+        )
+    return dg.SensorResult(
+        run_requests=run_requests,
+        dynamic_partitions_requests=requests,
+        cursor=json.dumps({"ssi": new_ssi, "national": new_nat}, sort_keys=True),
+    )
+
+
+@dg.schedule(
+    name="ssi_round_schedule",
+    cron_schedule="0 6 1 11 *",
+    job=ingest_ssi_job,
+    execution_timezone="UTC",
+    description="Annual SSI round (1 November, after the collection round closes): register "
+    "every submission in raw/ssi and land them all in one run (unchanged files are no-ops).",
+)
+def ssi_round_schedule(context: dg.ScheduleEvaluationContext):
+    found = [s.submission_id for s in submissions.discover()]
+    found = [k for k in found if _valid_partition_key(k)]
+    if not found:
+        return dg.SkipReason("no SSI submission in raw/ssi")
+    known = set(context.instance.get_dynamic_partitions(ssi_submission_partitions.name))
+    new = [k for k in found if k not in known]
+    if new:
+        context.instance.add_dynamic_partitions(ssi_submission_partitions.name, new)
+    keys = context.instance.get_dynamic_partitions(ssi_submission_partitions.name)
+    return dg.RunRequest(
+        run_key=f"ssi_round/{context.scheduled_execution_time:%Y}",
+        tags={
+            "dagster/asset_partition_range_start": keys[0],
+            "dagster/asset_partition_range_end": keys[-1],
+        },
+    )
+
+
+national_statistics_schedule = dg.ScheduleDefinition(
+    name="national_statistics_schedule",
+    cron_schedule="0 5 1 * *",
+    job=ingest_national_job,
+    execution_timezone="UTC",
+    description="Monthly refresh of the national statistics (raw/national/); unchanged files "
+    "are no-ops.",
+)
+
+jobs = [ingest_ssi_job, ingest_national_job]
+sensors = [raw_files_sensor]
+schedules = [ssi_round_schedule, national_statistics_schedule]

@@ -1,0 +1,1 @@
+"""Reference code lists built from maintained packages (pycountry, country_converter)."""

@@ -1,0 +1,1 @@
+"""The bundled synthetic sample under `raw/` (see `python -m pipelines.sample.generate`)."""

@@ -1,0 +1,191 @@
+"""A small, deterministic .xlsx writer (Office Open XML, SpreadsheetML).
+
+The bundled sample must be byte-identical when regenerated, and it must be fast to write
+hundreds of workbooks. General-purpose writers stamp the current time into the document
+properties and the zip entries; this one writes fixed document properties, fixed zip timestamps
+(1980-01-01) and the parts in a fixed order. Strings are inline strings, numbers are numbers,
+``None`` is an empty cell. The files open in Excel/LibreOffice, openpyxl and calamine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+Cell = str | int | float | None
+
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_HEADER = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def _col(i: int) -> str:
+    name = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        name = chr(65 + r) + name
+    return name
+
+
+def _num(v: int | float) -> str:
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if v != v or v in (float("inf"), float("-inf")):
+        raise ValueError("NaN and infinity cannot be written to a workbook")
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+def _sheet_xml(rows: Sequence[Sequence[Cell]]) -> str:
+    out = [_HEADER, f'<worksheet xmlns="{_NS_MAIN}"><sheetData>']
+    for r, row in enumerate(rows, start=1):
+        out.append(f'<row r="{r}">')
+        for c, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            ref = f"{_col(c)}{r}"
+            if isinstance(v, str):
+                out.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(v)}</t></is></c>')
+            else:
+                out.append(f'<c r="{ref}"><v>{_num(v)}</v></c>')
+        out.append("</row>")
+    out.append("</sheetData></worksheet>")
+    return "".join(out)
+
+
+def workbook_bytes(
+    sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]],
+    *,
+    created: dt.datetime,
+    creator: str = "Floorboard sample generator",
+    title: str = "",
+) -> bytes:
+    """The bytes of an .xlsx workbook with the given sheets (name, rows incl. header)."""
+    n = len(sheets)
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    content_types = (
+        _HEADER
+        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        + '<Default Extension="rels" '
+        + 'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        + '<Default Extension="xml" ContentType="application/xml"/>'
+        + '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        + 'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        + "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(1, n + 1)
+        )
+        + '<Override PartName="/xl/styles.xml" ContentType="application/'
+        + 'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        + '<Override PartName="/docProps/core.xml" '
+        + 'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+        + '<Override PartName="/docProps/app.xml" ContentType="application/'
+        + 'vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+        + "</Types>"
+    )
+    root_rels = (
+        _HEADER
+        + f'<Relationships xmlns="{_NS_PKG_REL}">'
+        + f'<Relationship Id="rId1" Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/>'
+        + '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/'
+        + 'relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+        + f'<Relationship Id="rId3" Type="{_NS_REL}/extended-properties" '
+        + 'Target="docProps/app.xml"/>'
+        + "</Relationships>"
+    )
+    workbook = (
+        _HEADER
+        + f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>'
+        + "".join(
+            f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
+            for i, (name, _) in enumerate(sheets, start=1)
+        )
+        + "</sheets></workbook>"
+    )
+    workbook_rels = (
+        _HEADER
+        + f'<Relationships xmlns="{_NS_PKG_REL}">'
+        + "".join(
+            f'<Relationship Id="rId{i}" Type="{_NS_REL}/worksheet" '
+            f'Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, n + 1)
+        )
+        + f'<Relationship Id="rId{n + 1}" Type="{_NS_REL}/styles" Target="styles.xml"/>'
+        + "</Relationships>"
+    )
+    styles = (
+        _HEADER
+        + f'<styleSheet xmlns="{_NS_MAIN}">'
+        + '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        + '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        + '<fill><patternFill patternType="gray125"/></fill></fills>'
+        + '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        + '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        + "</cellStyleXfs>"
+        + '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        + "</cellXfs>"
+        + '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        + "</styleSheet>"
+    )
+    core = (
+        _HEADER
+        + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+        + 'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        + 'xmlns:dcterms="http://purl.org/dc/terms/" '
+        + 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        + f"<dc:title>{escape(title)}</dc:title>"
+        + f"<dc:creator>{escape(creator)}</dc:creator>"
+        + f"<cp:lastModifiedBy>{escape(creator)}</cp:lastModifiedBy>"
+        + f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        + f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        + "</cp:coreProperties>"
+    )
+    app = (
+        _HEADER
+        + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        + 'extended-properties"><Application>Floorboard sample generator</Application>'
+        + "</Properties>"
+    )
+    parts: list[tuple[str, str]] = [
+        ("[Content_Types].xml", content_types),
+        ("_rels/.rels", root_rels),
+        ("docProps/app.xml", app),
+        ("docProps/core.xml", core),
+        ("xl/workbook.xml", workbook),
+        ("xl/_rels/workbook.xml.rels", workbook_rels),
+        ("xl/styles.xml", styles),
+    ]
+    parts += [
+        (f"xl/worksheets/sheet{i}.xml", _sheet_xml(rows))
+        for i, (_, rows) in enumerate(sheets, start=1)
+    ]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, text in parts:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            info.create_system = 0
+            zf.writestr(info, text.encode("utf-8"), compresslevel=6)
+    return buf.getvalue()
+
+
+def write_workbook(
+    path: Path,
+    sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]],
+    *,
+    created: dt.datetime,
+    title: str = "",
+) -> None:
+    path.write_bytes(workbook_bytes(sheets, created=created, title=title))

@@ -1,0 +1,124 @@
+"""The drop-zone sensor: a new file in raw/ssi/ is ingested at the next tick; the same bytes
+again do nothing; a changed national file launches the national landing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from pipelines import automation
+from pipelines.definitions import defs
+from pipelines.ingest.assets import ssi_submission_partitions
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+
+
+@pytest.fixture
+def drop_zone(tmp_path, monkeypatch):
+    raw, wh = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "ssi").mkdir(parents=True)
+    (raw / "national").mkdir()
+    shutil.copytree(HOSTILE / "reference", raw / "reference")
+    monkeypatch.setenv("FLOORBOARD_RAW_DIR", str(raw))
+    monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(wh))
+    monkeypatch.setenv("FLOORBOARD_MAX_FILE_MB", "0.05")
+    return raw, wh
+
+
+def _tick(instance, cursor):
+    ctx = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+    result = automation.raw_files_sensor(ctx)
+    assert isinstance(result, dg.SensorResult)
+    for req in result.dynamic_partitions_requests or []:
+        instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
+    return result
+
+
+def _run(instance, request: dg.RunRequest) -> dg.ExecuteInProcessResult:
+    job = defs.resolve_job_def(request.job_name)
+    return job.execute_in_process(
+        instance=instance, partition_key=request.partition_key, tags=request.tags
+    )
+
+
+def test_new_file_is_ingested_and_same_bytes_do_nothing(drop_zone):
+    raw, wh = drop_zone
+    with dg.instance_for_test() as instance:
+        first = _tick(instance, None)
+        assert first.run_requests == []
+        shutil.copy(HOSTILE / "ssi" / "KEN_2021.xlsx", raw / "ssi" / "KEN_2021.xlsx")
+
+        second = _tick(instance, first.cursor)
+        assert [r.partition_key for r in second.run_requests] == ["KEN_2021"]
+        assert "KEN_2021" in instance.get_dynamic_partitions(ssi_submission_partitions.name)
+        result = _run(instance, second.run_requests[0])
+        assert result.success
+        landed = pl.read_parquet(wh / "landing" / "ssi_beneficiaries" / "KEN_2021.parquet")
+        assert landed.height == 8
+        checks = {
+            (e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()
+        }
+        assert checks[("ssi_beneficiaries", "rows_reconcile")].passed
+        assert checks[("ssi_beneficiaries", "no_quarantined_rows")].passed
+
+        # next tick: nothing new
+        third = _tick(instance, second.cursor)
+        assert third.run_requests == [] and not third.dynamic_partitions_requests
+        # the same bytes dropped again (new mtime) do nothing either
+        (raw / "ssi" / "KEN_2021.xlsx").unlink()
+        shutil.copy(HOSTILE / "ssi" / "KEN_2021.xlsx", raw / "ssi" / "KEN_2021.xlsx")
+        fourth = _tick(instance, third.cursor)
+        assert fourth.run_requests == []
+        # without a cursor (e.g. a reset sensor) landed bytes still request no run
+        assert _tick(instance, None).run_requests == []
+
+
+def test_changed_and_broken_submission(drop_zone):
+    raw, wh = drop_zone
+    with dg.instance_for_test() as instance:
+        shutil.copy(HOSTILE / "ssi" / "KEN_2021.xlsx", raw / "ssi" / "KEN_2021.xlsx")
+        first = _tick(instance, None)
+        assert len(first.run_requests) == 1
+        # a corrected file with the same name: new bytes, new run
+        shutil.copy(HOSTILE / "ssi" / "KEN_2021_sex.xlsx", raw / "ssi" / "KEN_2021.xlsx")
+        second = _tick(instance, first.cursor)
+        assert [r.partition_key for r in second.run_requests] == ["KEN_2021"]
+        assert second.run_requests[0].run_key != first.run_requests[0].run_key
+        result = _run(instance, second.run_requests[0])
+        assert result.success  # rows_reconcile passes: nothing was lost
+        evals = {
+            (e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()
+        }
+        warn = evals[("ssi_beneficiaries", "no_quarantined_rows")]
+        assert not warn.passed and warn.severity == dg.AssetCheckSeverity.WARN
+        assert "female + male add up to" in str(warn.metadata["first_failures"].value)
+        report = Path(warn.metadata["validation_report"].value)
+        assert report == wh / "reports" / "validation" / "KEN_2021.md" and report.exists()
+        assert evals[("ssi_beneficiaries", "rows_reconcile")].passed
+        assert evals[("ssi_schemes", "no_quarantined_rows")].passed
+
+
+def test_national_file_launches_national_landing(drop_zone):
+    raw, wh = drop_zone
+    with dg.instance_for_test() as instance:
+        shutil.copy(HOSTILE / "national" / "bom" / "population.csv", raw / "national")
+        first = _tick(instance, None)
+        assert [r.job_name for r in first.run_requests] == ["ingest_national_statistics"]
+        assert _tick(instance, first.cursor).run_requests == []
+        result = _run(instance, first.run_requests[0])
+        assert result.success
+        assert (
+            pl.read_parquet(wh / "landing" / "national_population" / "population.parquet").height
+            == 2
+        )
+
+
+def test_schedules_and_sensor_registered():
+    assert defs.resolve_sensor_def(automation.SENSOR_NAME)
+    assert defs.resolve_schedule_def("ssi_round_schedule").cron_schedule == "0 6 1 11 *"
+    assert defs.resolve_schedule_def("national_statistics_schedule").cron_schedule == "0 5 1 * *"
+    assert defs.resolve_job_def("ingest_national_statistics")

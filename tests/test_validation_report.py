@@ -1,0 +1,84 @@
+"""Validation reports and asset checks: one Markdown report per submission, written at landing
+time, listing every problem with sheet, row, column and value; a multi-submission run reports
+per-submission failures in the `no_quarantined_rows` WARN check while `rows_reconcile` passes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines import reports
+from pipelines.definitions import defs
+from pipelines.ingest import submissions
+from pipelines.ingest.assets import ssi_submission_partitions
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+KEYS = ["KEN_2021", "KEN_2021_sex", "KEN_2021_truncated"]
+
+
+@pytest.fixture
+def drop_zone(tmp_path, monkeypatch):
+    raw, wh = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "ssi").mkdir(parents=True)
+    shutil.copytree(HOSTILE / "reference", raw / "reference")
+    for key in KEYS:
+        shutil.copy(HOSTILE / "ssi" / f"{key}.xlsx", raw / "ssi")
+    monkeypatch.setenv("FLOORBOARD_RAW_DIR", str(raw))
+    monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(wh))
+    return raw, wh
+
+
+def test_report_for_every_problem(drop_zone):
+    _, wh = drop_zone
+    sub = submissions.find("KEN_2021_sex")
+    submissions.land_submission(sub)
+    path = reports.report_path("KEN_2021_sex")
+    assert path == wh / "reports" / "validation" / "KEN_2021_sex.md"
+    text = path.read_text(encoding="utf-8")
+    assert "raw/ssi/KEN_2021_sex.xlsx" in text
+    assert "| sheet | row | column | value | problem | check |" in text
+    for row in (2, 3, 4):
+        assert f"| beneficiaries | {row} |" in text
+    assert "female + male add up to 70000 but the total (_T) is 50000" in text
+    # a deleted report is rewritten when the (unchanged) file is seen again
+    path.unlink()
+    assert submissions.land_submission(sub)[1] is False
+    assert path.exists()
+
+
+def test_clean_submission_report(drop_zone):
+    submissions.land_submission(submissions.find("KEN_2021"))
+    text = reports.report_path("KEN_2021").read_text(encoding="utf-8")
+    assert "No problems found" in text and "Rows received: 24; loaded: 24" in text
+
+
+def test_multi_partition_run_checks(drop_zone):
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(ssi_submission_partitions.name, KEYS)
+        job = defs.resolve_job_def("ingest_ssi_submissions")
+        result = job.execute_in_process(
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": KEYS[0],
+                "dagster/asset_partition_range_end": KEYS[-1],
+            },
+        )
+        assert result.success
+        evals = {
+            (e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()
+        }
+        assert all(e.passed for (t, c), e in evals.items() if c == "rows_reconcile")
+        ben = evals[("ssi_beneficiaries", "no_quarantined_rows")]
+        assert not ben.passed and ben.severity == dg.AssetCheckSeverity.WARN
+        files = ben.metadata["files_with_problems"].value
+        assert "KEN_2021_sex" in files and "KEN_2021_truncated" in files
+        assert "KEN_2021," not in files + ","
+        reps = ben.metadata["validation_reports"].value
+        assert set(reps) == {"KEN_2021_sex", "KEN_2021_truncated"}
+        # a file that cannot be read fails every section's check
+        schemes = evals[("ssi_schemes", "no_quarantined_rows")]
+        assert not schemes.passed
+        assert "damaged" in str(schemes.metadata["first_failures"].value)
