@@ -16,7 +16,7 @@ import sys
 import dagster as dg
 import duckdb
 
-from pipelines import paths
+from pipelines import landing, paths
 from pipelines.definitions import defs
 from pipelines.ingest import submissions
 from pipelines.ingest.assets import ssi_submission_partitions
@@ -39,15 +39,32 @@ def _failure_reason(result: dg.ExecuteInProcessResult) -> str:
     return "\n".join(lines) or "see the Dagster run log"
 
 
+def changed_submissions(keys: list[str]) -> list[str]:
+    """Submissions whose bytes differ from what is landed (or that were never landed)."""
+    by_id = {s.submission_id: s for s in submissions.discover()}
+    return [
+        k
+        for k in keys
+        if landing.landed_sha(submissions.SOURCE, k) != landing.sha256_of(by_id[k].path)
+    ]
+
+
 def run(instance: dg.DagsterInstance) -> int:
     keys = register_submissions(instance)
-    if keys:
+    changed = changed_submissions(keys)
+    print(f"{len(keys)} SSI submission(s) in raw/ssi, {len(changed)} new or changed")
+    if changed:
+        # one run over the partition range from the first to the last changed submission
+        # (unchanged ones inside the range are no-ops: their bytes are already landed)
+        partitions = instance.get_dynamic_partitions(ssi_submission_partitions.name)
+        order = {k: i for i, k in enumerate(partitions)}
+        changed.sort(key=order.__getitem__)
         ingest = defs.resolve_job_def("ingest_ssi_submissions")
         result = ingest.execute_in_process(
             instance=instance,
             tags={
-                "dagster/asset_partition_range_start": keys[0],
-                "dagster/asset_partition_range_end": keys[-1],
+                "dagster/asset_partition_range_start": changed[0],
+                "dagster/asset_partition_range_end": changed[-1],
             },
             raise_on_error=False,
         )

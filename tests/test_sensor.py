@@ -62,8 +62,8 @@ def test_new_file_is_ingested_and_same_bytes_do_nothing(drop_zone):
         checks = {
             (e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()
         }
-        assert checks[("ssi_beneficiaries", "rows_reconcile")].passed
-        assert checks[("ssi_beneficiaries", "no_quarantined_rows")].passed
+        assert checks[("ssi_submissions", "rows_reconcile")].passed
+        assert checks[("ssi_submissions", "no_quarantined_rows")].passed
 
         # next tick: nothing new
         third = _tick(instance, second.cursor)
@@ -93,12 +93,12 @@ def test_changed_and_broken_submission(drop_zone):
         evals = {
             (e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()
         }
-        warn = evals[("ssi_beneficiaries", "no_quarantined_rows")]
+        warn = evals[("ssi_submissions", "no_quarantined_rows")]
         assert not warn.passed and warn.severity == dg.AssetCheckSeverity.WARN
         assert "female + male add up to" in str(warn.metadata["first_failures"].value)
         report = Path(warn.metadata["validation_report"].value)
         assert report == wh / "reports" / "validation" / "KEN_2021.md" and report.exists()
-        assert evals[("ssi_beneficiaries", "rows_reconcile")].passed
+        assert evals[("ssi_submissions", "rows_reconcile")].passed
         assert evals[("ssi_schemes", "no_quarantined_rows")].passed
 
 

@@ -71,7 +71,7 @@ def test_multi_partition_run_checks(drop_zone):
             (e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()
         }
         assert all(e.passed for (t, c), e in evals.items() if c == "rows_reconcile")
-        ben = evals[("ssi_beneficiaries", "no_quarantined_rows")]
+        ben = evals[("ssi_submissions", "no_quarantined_rows")]
         assert not ben.passed and ben.severity == dg.AssetCheckSeverity.WARN
         files = ben.metadata["files_with_problems"].value
         assert "KEN_2021_sex" in files and "KEN_2021_truncated" in files

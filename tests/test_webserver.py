@@ -103,7 +103,7 @@ def test_asset_graph_lineage_over_graphql(webserver):
     up = ancestors("marts/sdg_indicators")
     assert "raw/ssi_submissions" in up
     assert "raw/national_statistics" in up
-    assert "landing/ssi_beneficiaries" in up
+    assert "landing/ssi_submissions" in up
     assert "landing/national_population" in up
     assert nodes["marts/sdg_indicators"]["groupName"] == "marts"
     assert nodes["raw/ssi_submissions"]["groupName"] == "raw"

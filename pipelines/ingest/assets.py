@@ -1,7 +1,7 @@
 """Ingest assets: raw files (external) → validated landing Parquet + quarantine.
 
 - ``raw/*``: the drop-zone folders, declared as external assets so lineage starts at the file.
-- ``landing/ssi_<section>``: SSI submissions, one dynamic partition per submission.
+- ``landing/ssi_submissions``: SSI submissions (all sections), one dynamic partition each.
 - ``landing/national_<table>``, ``landing/reference_countries``: single-table files.
 - ``landing/published_<layout>``: indicators already published by ILO/UN (``raw/published/``).
 Each landing asset has a blocking check that loaded + quarantined = received for every file
@@ -10,6 +10,9 @@ first reasons as metadata, when a file had rows rejected or could not be read. E
 validation report under ``warehouse/reports/validation/`` (path in the metadata).
 """
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -262,55 +265,83 @@ def _ssi_schemas() -> None:
         landing.ensure_schema_file(table, landing.quarantine_schema(), quarantine=True)
 
 
-@dg.multi_asset(
-    name="ssi_submissions_landing",
-    specs=[
-        dg.AssetSpec(
-            _key(t),
-            deps=[RAW_SSI],
-            description=f"SSI section `{t.removeprefix('ssi_')}` as validated rows with provenance "
-            "(submission_id, source_file, source_sha256, loaded_at); rejected rows are in "
-            f"`warehouse/landing/_quarantine/{t}/`, and every problem of a submission is listed "
-            "in `warehouse/reports/validation/<submission_id>.md`.",
-            group_name="ingest",
-            kinds={"polars", "parquet", "pandera"},
-            owners=[OWNER],
-            partitions_def=ssi_submission_partitions,
-        )
-        for t in SSI_TABLES
-    ],
-    check_specs=[c for t in SSI_TABLES for c in _checks(t)],
+SSI_ASSET = _key("ssi_submissions")
+
+
+def _land_one(key: str) -> tuple[str, pl.DataFrame, bool]:
+    """Land one submission (runs in a worker process for large batches)."""
+    sub = submissions.find(key)
+    receipt, did_change = submissions.land_submission(sub)
+    return key, receipt, did_change
+
+
+def _land_many(keys: list[str]) -> list[tuple[str, pl.DataFrame, bool]]:
+    """Land submissions, on every core when there are many: validation is CPU-bound and each
+    submission writes only its own files."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(keys) < 20 or workers < 2:
+        return [_land_one(k) for k in keys]
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return list(pool.map(_land_one, keys, chunksize=8))
+
+
+@dg.asset(
+    key=SSI_ASSET,
+    deps=[RAW_SSI],
+    description="SSI submissions landed: every section (`submission`, `schemes`, "
+    "`legal_coverage`, `contributors`, `beneficiaries`, `benefit_amounts`, `expenditure`, "
+    "`receipts`) as validated rows in `warehouse/landing/ssi_<section>/<submission_id>.parquet`, "
+    "with provenance (submission_id, source_file, source_sha256, loaded_at); rejected rows in "
+    "`warehouse/landing/_quarantine/`, and every problem of a submission listed in "
+    "`warehouse/reports/validation/<submission_id>.md`. One partition per submission.",
+    group_name="ingest",
+    kinds={"polars", "parquet", "pandera"},
+    owners=[OWNER],
     partitions_def=ssi_submission_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=[
+        dg.AssetCheckSpec(
+            "rows_reconcile",
+            asset=SSI_ASSET,
+            description="Per submission and section: rows loaded + quarantined = received.",
+            blocking=True,
+        ),
+        dg.AssetCheckSpec(
+            "no_quarantined_rows",
+            asset=SSI_ASSET,
+            description="WARN when a submission had rows rejected or could not be read; the "
+            "first failures and the validation report are in the metadata.",
+        ),
+    ],
     pool="landing",
 )
 def ssi_submissions_landing(context: dg.AssetExecutionContext):
     """Read, validate (pandera) and land SSI submissions; one partition per submission."""
     _ssi_schemas()
-    receipts, changed, report_paths = [], 0, {}
     keys = context.partition_keys
-    for key in keys:
-        sub = submissions.find(key)
-        receipt, did_change = submissions.land_submission(sub)
+    receipts, changed, report_paths = [], 0, {}
+    for key, receipt, did_change in _land_many(keys):
         changed += did_change
         receipts.append(receipt.with_columns(pl.lit(key).alias("_key")))
         report_paths[key] = reports.report_path(key)
         errors = receipt.filter(pl.col("file_error").is_not_null())
         if not errors.is_empty():
-            context.log.warning(f"{sub.path.name}: {errors['file_error'][0]}")
+            context.log.warning(f"{key}: {errors['file_error'][0]}")
         elif int(receipt["rows_quarantined"].sum()):
             context.log.warning(
-                f"{sub.path.name}: {int(receipt['rows_quarantined'].sum())} row(s) quarantined; "
+                f"{key}: {int(receipt['rows_quarantined'].sum())} row(s) quarantined; "
                 f"see {report_paths[key]}"
             )
     receipts_df = pl.concat(receipts, how="vertical_relaxed")
     quarantine = _load_quarantine(receipts_df, dict.fromkeys(keys, SSI_QUARANTINE_TABLES))
     context.log.info(f"{len(keys)} submission(s), {changed} new or changed")
-    yield from _materializations(receipts_df, SSI_TABLES, changed, report_paths)
-    # a file that cannot be read fails every section's check; extra sheets fail `submission`
-    attach = {t: [submissions.FILE_TABLE] for t in SSI_TABLES}
-    attach[submissions.table_name("submission")].append(submissions.EXTRA_TABLE)
-    yield from _check_results(receipts_df, SSI_TABLES, quarantine, report_paths, attach)
+    # one materialization and two check results for the whole asset: all sections together
+    combined = receipts_df.with_columns(pl.lit("ssi_submissions").alias("table_name"))
+    q = quarantine.with_columns(pl.lit("ssi_submissions").alias("table_name"))
+    (mat,) = _materializations(combined, ["ssi_submissions"], changed, report_paths)
+    yield mat
+    yield from _check_results(combined, ["ssi_submissions"], q, report_paths)
 
 
 def _table_asset(source: str, tables: dict, raw_key: dg.AssetKey, name: str, doc: str):

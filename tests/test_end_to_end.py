@@ -1,0 +1,161 @@
+"""The whole asset graph on the bundled sample: the warehouse contract and hand-checked values.
+
+Hand computation (raw/ssi/KEN_2020.xlsx, raw/ssi/URY_2020/, raw/national/*.csv), SI_COV_PENSN
+2020, SPA 60 for both sexes in both countries, so "at or above the SPA" is the age groups
+Y60T64 … Y_GE80 with no split group; periodic old-age pensions only (lump sums excluded),
+pensioners aged 55–59 (early retirees) excluded:
+
+KEN  F: KEN-PEN 636,392 + KEN-SOCPEN 721,097 = 1,357,489 over 2,320,385 women 60+ → 58.5027 %
+     M: KEN-PEN 687,493 + KEN-SOCPEN 421,275 = 1,108,768 over 1,853,783 men 60+   → 59.8111 %
+     _T: 2,466,257 over 4,174,168                                                    → 59.0838 %
+URY  F: URY-PEN 317,068 + URY-SOCPEN 35,216 = 352,284 over 403,498 → 87.3075 %
+     M: URY-PEN 271,107 + URY-SOCPEN 24,971 = 296,078 over 339,940 → 87.0971 %
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+CONTRACT = {
+    "dim_country": {
+        "iso3",
+        "m49",
+        "name",
+        "ilo_region",
+        "ilo_subregion",
+        "sdg_region",
+        "income_group",
+        "is_flagship_focus",
+    },
+    "dim_risk": {"risk", "label", "sdg_series_code"},
+    "fct_effective_coverage": {
+        "iso3",
+        "year",
+        "risk",
+        "sex",
+        "covered",
+        "reference_population",
+        "coverage_rate",
+    },
+    "sdg_indicators": {
+        "series_code",
+        "iso3",
+        "m49",
+        "time_period",
+        "sex",
+        "age",
+        "value",
+        "unit_measure",
+        "nature",
+        "obs_status",
+        "source_detail",
+    },
+}
+
+HAND = [
+    # iso3, sex, covered, reference population
+    ("KEN", "F", 1_357_489, 2_320_385),
+    ("KEN", "M", 1_108_768, 1_853_783),
+    ("KEN", "_T", 2_466_257, 4_174_168),
+    ("URY", "F", 352_284, 403_498),
+    ("URY", "M", 296_078, 339_940),
+    ("URY", "_T", 648_362, 743_438),
+]
+
+
+@pytest.fixture(scope="module")
+def con(sample_warehouse: Path):
+    c = duckdb.connect(str(sample_warehouse / "floorboard.duckdb"), read_only=True)
+    yield c
+    c.close()
+
+
+def test_contract_tables_and_columns(con):
+    for table, columns in CONTRACT.items():
+        got = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ?",
+                [table],
+            ).fetchall()
+        }
+        assert columns <= got, (table, columns - got)
+        assert con.execute(f"select count(*) from marts.{table}").fetchall()[0][0] > 0
+
+
+def test_sample_breadth(con):
+    n, focus, regions = con.execute(
+        "select count(*), count(*) filter (where is_flagship_focus), count(distinct ilo_region) "
+        "from marts.dim_country"
+    ).fetchall()[0]
+    assert focus == 50 and n >= 70 and regions == 5
+
+
+@pytest.mark.parametrize(("iso3", "sex", "covered", "population"), HAND)
+def test_pension_coverage_by_hand(con, iso3, sex, covered, population):
+    row = con.execute(
+        "select covered, reference_population, coverage_rate from marts.fct_effective_coverage "
+        "where iso3 = ? and year = 2020 and risk = 'old_age' and sex = ?",
+        [iso3, sex],
+    ).fetchall()
+    assert len(row) == 1
+    got_cov, got_pop, rate = row[0]
+    assert got_cov == pytest.approx(covered, abs=0.5)
+    assert got_pop == pytest.approx(population, abs=0.5)
+    assert rate == pytest.approx(100 * covered / population, abs=1e-9)
+    sdg = con.execute(
+        "select value, m49, unit_measure, nature from marts.sdg_indicators "
+        "where series_code = 'SI_COV_PENSN' and iso3 = ? and time_period = 2020 and sex = ?",
+        [iso3, sex],
+    ).fetchall()
+    assert len(sdg) == 1
+    assert sdg[0][0] == pytest.approx(100 * covered / population, abs=1e-9)
+    assert sdg[0][1] == {"KEN": 404, "URY": 858}[iso3]
+    assert sdg[0][2] == "PT"
+
+
+def test_ken_rate_matches_the_figure_in_the_docstring(con):
+    rate = con.execute(
+        "select coverage_rate from marts.fct_effective_coverage where iso3 = 'KEN' "
+        "and year = 2020 and risk = 'old_age' and sex = 'F'"
+    ).fetchall()[0][0]
+    assert round(rate, 4) == 58.5027
+
+
+def _marts_digest(path: Path) -> dict[str, str]:
+    c = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [
+            r[0]
+            for r in c.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' "
+                "order by 1"
+            ).fetchall()
+        ]
+        out = {}
+        for t in tables:
+            rows = c.execute(f"select * from marts.{t} order by all").fetchall()
+            out[t] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        return out
+    finally:
+        c.close()
+
+
+def test_second_run_gives_identical_marts(warehouse_copy: Path):
+    from pipelines import run
+
+    before = _marts_digest(warehouse_copy / "floorboard.duckdb")
+    os.environ["FLOORBOARD_WAREHOUSE_DIR"] = str(warehouse_copy)
+    try:
+        with dg.instance_for_test() as instance:
+            assert run.run(instance) == 0
+    finally:
+        os.environ.pop("FLOORBOARD_WAREHOUSE_DIR", None)
+    assert _marts_digest(warehouse_copy / "floorboard.duckdb") == before
