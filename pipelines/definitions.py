@@ -6,6 +6,7 @@ from pipelines import automation
 from pipelines.ingest.assets import (
     ingest_assets,
     raw_assets,
+    ssi_section_specs,
     ssi_submissions_landing,
 )
 from pipelines.warehouse.dbt_assets import dbt_resource, floorboard_dbt_assets
@@ -15,14 +16,21 @@ all_assets_job = dg.define_asset_job(
     "build_warehouse",
     selection=dg.AssetSelection.all()
     - dg.AssetSelection.groups("raw")
-    - dg.AssetSelection.assets(ssi_submissions_landing),
+    - dg.AssetSelection.assets(ssi_submissions_landing)
+    - dg.AssetSelection.keys(*[s.key for s in ssi_section_specs]),
     description="Land national statistics and reference lists, run dbt, publish the warehouse.",
 )
 
 ingest_ssi_job = automation.ingest_ssi_job  # defined with the sensor and schedules
 
 defs = dg.Definitions(
-    assets=[*raw_assets, *ingest_assets, floorboard_dbt_assets, published_warehouse],
+    assets=[
+        *raw_assets,
+        *ingest_assets,
+        *ssi_section_specs,
+        floorboard_dbt_assets,
+        published_warehouse,
+    ],
     jobs=[ingest_ssi_job, automation.ingest_national_job, all_assets_job],
     sensors=automation.sensors,
     schedules=automation.schedules,

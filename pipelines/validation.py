@@ -257,6 +257,11 @@ def validate_table(
     reason = _columns_problem(raw, expected, table)
     if reason:
         return reject_all(raw, table, "columns", reason, first_row)
+    if raw.height == 0:
+        # a sheet with the right header and no rows: nothing to check, nothing to reject
+        return ValidationResult(
+            table, 0, pl.DataFrame(schema=landing_dtypes(model)), empty_quarantine()
+        )
 
     indexed = raw.with_row_index(ROW_ID, offset=first_row).with_columns(
         pl.col(ROW_ID).cast(pl.Int64)

@@ -99,7 +99,6 @@ def test_changed_and_broken_submission(drop_zone):
         report = Path(warn.metadata["validation_report"].value)
         assert report == wh / "reports" / "validation" / "KEN_2021.md" and report.exists()
         assert evals[("ssi_submissions", "rows_reconcile")].passed
-        assert evals[("ssi_schemes", "no_quarantined_rows")].passed
 
 
 def test_national_file_launches_national_landing(drop_zone):

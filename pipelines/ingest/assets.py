@@ -286,6 +286,22 @@ def _land_many(keys: list[str]) -> list[tuple[str, pl.DataFrame, bool]]:
         return list(pool.map(_land_one, keys, chunksize=8))
 
 
+#: the landed section tables, read by dbt; produced by (and materialized with) the SSI asset
+ssi_section_specs = [
+    dg.AssetSpec(
+        _key(submissions.table_name(section)),
+        deps=[SSI_ASSET],
+        description=f"Landed SSI section `{section}` "
+        f"(`warehouse/landing/{submissions.table_name(section)}/*.parquet`): validated rows of "
+        f"every submission, written by `landing/ssi_submissions`. {(model.__doc__ or '').strip()}",
+        group_name="ingest",
+        kinds={"parquet"},
+        owners=[OWNER],
+    )
+    for section, model in ssi.SECTIONS.items()
+]
+
+
 @dg.asset(
     key=SSI_ASSET,
     deps=[RAW_SSI],

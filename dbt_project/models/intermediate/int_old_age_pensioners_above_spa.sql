@@ -68,22 +68,19 @@ per_scheme_sex as (
 
 per_scheme as (
     select
-        f.submission_id,
-        f.iso3,
-        f.reference_year,
-        f.scheme_id,
-        f.above_spa as above_spa_f,
-        m.above_spa as above_spa_m,
-        t.above_spa as above_spa_t_reported,
-        t.all_ages as all_ages_t,
-        f.all_ages + m.all_ages as all_ages_fm,
-        f.age_detail and m.age_detail as age_detail
-    from per_scheme_sex as f
-    inner join per_scheme_sex as m
-        on f.submission_id = m.submission_id and f.scheme_id = m.scheme_id and m.sex = 'M'
-    left join per_scheme_sex as t
-        on f.submission_id = t.submission_id and f.scheme_id = t.scheme_id and t.sex = '_T'
-    where f.sex = 'F'
+        submission_id,
+        iso3,
+        reference_year,
+        scheme_id,
+        max(case when sex = 'F' then above_spa end) as above_spa_f,
+        max(case when sex = 'M' then above_spa end) as above_spa_m,
+        max(case when sex = '_T' then above_spa end) as above_spa_t_reported,
+        max(case when sex = '_T' then all_ages end) as all_ages_t,
+        max(case when sex = 'F' then all_ages end) + max(case when sex = 'M' then all_ages end)
+            as all_ages_fm,
+        bool_and(age_detail) as age_detail
+    from per_scheme_sex
+    group by all
 ),
 
 scheme_totals as (
@@ -96,12 +93,20 @@ scheme_totals as (
         per_scheme.age_detail,
         per_scheme.above_spa_f,
         per_scheme.above_spa_m,
-        per_scheme.above_spa_f + per_scheme.above_spa_m
-        + case
-            when per_scheme.all_ages_fm > 0
-                then greatest(coalesce(per_scheme.all_ages_t, 0) - per_scheme.all_ages_fm, 0)
-                * (per_scheme.above_spa_f + per_scheme.above_spa_m) / per_scheme.all_ages_fm
-            else 0
+        case
+            -- both sexes reported: F + M plus the unknown-sex pensioners at the F+M share
+            when per_scheme.above_spa_f is not null and per_scheme.above_spa_m is not null
+                then per_scheme.above_spa_f + per_scheme.above_spa_m
+                + case
+                    when per_scheme.all_ages_fm > 0
+                        then greatest(coalesce(per_scheme.all_ages_t, 0)
+                            - per_scheme.all_ages_fm, 0)
+                        * (per_scheme.above_spa_f + per_scheme.above_spa_m)
+                        / per_scheme.all_ages_fm
+                    else 0
+                end
+            -- total only: the total's own age rows, at the mean of the two SPAs
+            else per_scheme.above_spa_t_reported
         end as above_spa_t
     from per_scheme
     inner join schemes
@@ -118,6 +123,8 @@ by_type as (
         sum(above_spa_f) as covered_f,
         sum(above_spa_m) as covered_m,
         sum(above_spa_t) as covered_t,
+        -- a sex is published only when every scheme reports it
+        bool_and(above_spa_f is not null and above_spa_m is not null) as has_sex,
         bool_and(age_detail) as age_detail,
         count(*) as n_schemes
     from scheme_totals
@@ -126,15 +133,15 @@ by_type as (
 
 unpivoted as (
     select iso3, reference_year, submission_id, is_universal, 'F' as sex, covered_f as covered,
-        age_detail, n_schemes
+        age_detail, n_schemes, has_sex
     from by_type
     union all
     select iso3, reference_year, submission_id, is_universal, 'M' as sex, covered_m as covered,
-        age_detail, n_schemes
+        age_detail, n_schemes, has_sex
     from by_type
     union all
     select iso3, reference_year, submission_id, is_universal, '_T' as sex, covered_t as covered,
-        age_detail, n_schemes
+        age_detail, n_schemes, true as has_sex
     from by_type
 )
 
@@ -151,3 +158,4 @@ select
     sum(n_schemes) as n_schemes
 from unpivoted
 group by 1, 2, 3
+having bool_and(has_sex)
