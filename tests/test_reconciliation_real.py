@@ -307,6 +307,25 @@ def _benfts_world(rows: pl.DataFrame, den: pl.DataFrame) -> dict:
     return subs
 
 
+def _both_sexes(rows: pl.DataFrame) -> pl.DataFrame:
+    """A submission reports both sexes or neither (a sex rate needs every scheme to report it):
+    where only one sex is published, the other is derived at the same rate (not asserted)."""
+    key = ["series_code", "iso3", "year"]
+    present = rows.group_by(key).agg(pl.col("sex_build").alias("sexes"))
+    missing = present.filter(pl.col("sexes").list.len() == 1).with_columns(
+        pl.when(pl.col("sexes").list.first() == "F")
+        .then(pl.lit("M"))
+        .otherwise(pl.lit("F"))
+        .alias("other")
+    )
+    filler = (
+        rows.join(missing.select(*key, "other"), on=key)
+        .with_columns(pl.col("other").alias("sex_build"), pl.col("other").alias("sex_sdmx"))
+        .drop("other")
+    )
+    return pl.concat([rows, filler.select(rows.columns)])
+
+
 def _run(raw: Path, wh: Path) -> duckdb.DuckDBPyConnection:
     from pipelines import run
 
@@ -358,8 +377,9 @@ def worlds(inputs, real_dir: Path, tmp_path_factory):
                 pl.col("sex_sdmx").is_in(["F", "M"]) & (pl.col("series_code") != "SI_COV_MATNL")
             )
             plain = plain.with_columns(pl.col("sex_sdmx").alias("sex_build"))
+        build_plain = _both_sexes(plain) if world == "by_sex" else plain
         poor = (
-            plain.filter(pl.col("series_code") == "SI_COV_POOR")
+            build_plain.filter(pl.col("series_code") == "SI_COV_POOR")
             .join(den, left_on=["iso3", "year", "sex_build"], right_on=["iso3", "year", "sex"])
             .select(
                 "iso3",
@@ -368,15 +388,16 @@ def worlds(inputs, real_dir: Path, tmp_path_factory):
                 (pl.col("value") / 100 * pl.col("poor")).round(0).alias("poor_count"),
             )
         )
-        plain = plain.join(poor, on=["iso3", "year", "sex_build"], how="left")
+        build_plain = build_plain.join(poor, on=["iso3", "year", "sex_build"], how="left")
         benfts = (
             pub.filter(pl.col("series_code") == "SI_COV_BENFTS")
             .filter(pl.col("sex_sdmx") == "_T" if world == "total" else pl.col("sex_sdmx") != "_T")
             .with_columns(pl.col("sex_sdmx").alias("sex_build"))
         )
+        build_benfts = _both_sexes(benfts) if world == "by_sex" else benfts
         for name, subs, rows in (
-            (f"plain_{world}", _plain_world(plain, den), plain),
-            (f"benfts_{world}", _benfts_world(benfts, den), benfts),
+            (f"plain_{world}", _plain_world(build_plain, den), plain),
+            (f"benfts_{world}", _benfts_world(build_benfts, den), benfts),
         ):
             raw = tmp_path_factory.mktemp(name) / "raw"
             _write_world(raw, real_dir, nat, subs, iso3s)

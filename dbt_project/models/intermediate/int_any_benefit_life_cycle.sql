@@ -14,6 +14,7 @@ working_age_benefits as (
         iso3,
         reference_year,
         sex,
+        count(*) as n_risks,
         sum(non_contributory) as non_contributory,
         sum(
             case when risk in ('unemployment', 'disability', 'employment_injury')
@@ -41,7 +42,10 @@ parts as (
         ) as working_age_covered,
         least(p.covered, r.population_above_spa) as older_covered,
         p.submission_id,
-        ch.covered is not null and p.covered is not null as complete
+        -- a sex is complete when its children and pension parts exist and every working-age
+        -- risk with recipients in the total reports the sex
+        (ch.covered is not null or cht.covered is null)
+        and coalesce(w.n_risks, 0) = coalesce(wt.n_risks, 0) as complete
     from {{ ref('int_reference_populations') }} as r
     inner join {{ ref('int_old_age_pensioners_above_spa') }} as p
         on r.iso3 = p.iso3 and r.reference_year = p.reference_year and r.sex = p.sex
@@ -49,12 +53,18 @@ parts as (
         on
             r.iso3 = ch.iso3 and r.reference_year = ch.reference_year and r.sex = ch.sex
             and ch.risk = 'children'
+    left join ben as cht
+        on
+            r.iso3 = cht.iso3 and r.reference_year = cht.reference_year and cht.sex = '_T'
+            and cht.risk = 'children'
     left join {{ ref('int_active_contributors') }} as c
         on
             r.iso3 = c.iso3 and r.reference_year = c.reference_year and r.sex = c.sex
             and c.risk = 'any'
     left join working_age_benefits as w
         on r.iso3 = w.iso3 and r.reference_year = w.reference_year and r.sex = w.sex
+    left join working_age_benefits as wt
+        on r.iso3 = wt.iso3 and r.reference_year = wt.reference_year and wt.sex = '_T'
 )
 
 select

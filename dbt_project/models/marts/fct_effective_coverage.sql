@@ -22,6 +22,35 @@ ref as (
     select * from {{ ref('int_reference_populations') }}
 ),
 
+social_assistance_by_sex as (
+    -- non-contributory and means-tested recipients summed over risks (health excluded)
+    select
+        iso3,
+        reference_year,
+        sex,
+        any_value(submission_id) as submission_id,
+        sum(non_contributory) as non_contributory,
+        sum(means_tested) as means_tested,
+        count(*) filter (where non_contributory > 0) as n_non_contributory_risks,
+        count(*) filter (where means_tested > 0) as n_means_tested_risks
+    from ben
+    where risk <> 'health'
+    group by all
+),
+
+social_assistance as (
+    -- a sex is complete only when every risk with such recipients reports that sex
+    select
+        s.*,
+        s.sex = '_T' or s.n_non_contributory_risks = t.n_non_contributory_risks
+            as complete_non_contributory,
+        s.sex = '_T' or s.n_means_tested_risks = t.n_means_tested_risks
+            as complete_means_tested
+    from social_assistance_by_sex as s
+    inner join social_assistance_by_sex as t
+        on s.iso3 = t.iso3 and s.reference_year = t.reference_year and t.sex = '_T'
+),
+
 numerators as (
     select
         iso3, reference_year, risk, sex, covered, submission_id,
@@ -92,23 +121,21 @@ numerators as (
 
     union all
     select
-        iso3, reference_year, 'vulnerable', sex, sum(non_contributory), any_value(submission_id),
+        iso3, reference_year, 'vulnerable', sex, non_contributory, submission_id,
         'non-contributory cash beneficiaries, all risks / total population less contributors, '
         || 'contributory beneficiaries and contributory pensioners',
         false
-    from ben
-    where risk <> 'health'
-    group by iso3, reference_year, sex
+    from social_assistance
+    where complete_non_contributory
 
     union all
     select
-        iso3, reference_year, 'poor', sex, sum(means_tested), any_value(submission_id),
+        iso3, reference_year, 'poor', sex, means_tested, submission_id,
         'means-tested (social assistance) cash beneficiaries, all risks / population below the '
         || 'national poverty line',
         false
-    from ben
-    where risk <> 'health'
-    group by iso3, reference_year, sex
+    from social_assistance
+    where complete_means_tested
 
     union all
     select
