@@ -40,3 +40,24 @@
     end
 {%- endmacro %}
 
+
+{#-
+  The reference population (denominator) of each effective-coverage risk or population group
+  (methodology §2.1, §2.2, §6.3), from int_reference_populations (alias `r`) and
+  int_vulnerable_population (alias `v`). Also the regional weights of §7.
+-#}
+{% macro coverage_reference_population(risk, r='r', v='v') -%}
+    case {{ risk }}
+        when 'children' then {{ r }}.children_0_14
+        when 'maternity' then {{ r }}.women_giving_birth
+        when 'disability' then {{ r }}.severely_disabled
+        when 'unemployment' then {{ r }}.unemployed
+        when 'employment_injury' then {{ r }}.employed
+        when 'sickness' then {{ r }}.employed
+        when 'old_age' then {{ r }}.population_above_spa
+        when 'health' then {{ r }}.total_population
+        when 'vulnerable' then {{ v }}.vulnerable_population
+        when 'poor' then {{ r }}.poor
+        when 'any_benefit' then {{ r }}.total_population
+    end
+{%- endmacro %}

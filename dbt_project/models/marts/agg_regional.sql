@@ -28,17 +28,7 @@ regions as (
 denominators as (
     -- the reference population of every country, reporting or not, per series
     select r.iso3, r.reference_year, r.sex, s.series_code, s.risk,
-        case s.risk
-            when 'children' then r.children_0_14
-            when 'maternity' then r.women_giving_birth
-            when 'disability' then r.severely_disabled
-            when 'unemployment' then r.unemployed
-            when 'employment_injury' then r.employed
-            when 'old_age' then r.population_above_spa
-            when 'vulnerable' then v.vulnerable_population
-            when 'poor' then r.poor
-            when 'any_benefit' then r.total_population
-        end as reference_population
+        {{ coverage_reference_population('s.risk') }} as reference_population
     from {{ ref('int_reference_populations') }} as r
     cross join (
         select risk, sdg_series_code as series_code from {{ ref('risks') }}

@@ -149,19 +149,7 @@ numerators as (
 with_denominator as (
     select
         n.*,
-        case n.risk
-            when 'children' then r.children_0_14
-            when 'maternity' then r.women_giving_birth
-            when 'disability' then r.severely_disabled
-            when 'unemployment' then r.unemployed
-            when 'employment_injury' then r.employed
-            when 'sickness' then r.employed
-            when 'old_age' then r.population_above_spa
-            when 'health' then r.total_population
-            when 'vulnerable' then v.vulnerable_population
-            when 'poor' then r.poor
-            when 'any_benefit' then r.total_population
-        end as reference_population
+        {{ coverage_reference_population('n.risk') }} as reference_population
     from numerators as n
     inner join ref as r
         on n.iso3 = r.iso3 and n.reference_year = r.reference_year and n.sex = r.sex
