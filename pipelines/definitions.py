@@ -4,6 +4,7 @@ import dagster as dg
 
 from pipelines import automation
 from pipelines.ingest.assets import (
+    bookkeeping_specs,
     ingest_assets,
     raw_assets,
     ssi_section_specs,
@@ -17,7 +18,7 @@ all_assets_job = dg.define_asset_job(
     selection=dg.AssetSelection.all()
     - dg.AssetSelection.groups("raw")
     - dg.AssetSelection.assets(ssi_submissions_landing)
-    - dg.AssetSelection.keys(*[s.key for s in ssi_section_specs]),
+    - dg.AssetSelection.keys(*[s.key for s in [*ssi_section_specs, *bookkeeping_specs]]),
     description="Land national statistics and reference lists, run dbt, publish the warehouse.",
 )
 
@@ -28,6 +29,7 @@ defs = dg.Definitions(
         *raw_assets,
         *ingest_assets,
         *ssi_section_specs,
+        *bookkeeping_specs,
         floorboard_dbt_assets,
         published_warehouse,
     ],

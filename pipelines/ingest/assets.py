@@ -302,6 +302,37 @@ ssi_section_specs = [
 ]
 
 
+#: bookkeeping written by every landing asset, read by dbt (fct_quarantine, dim_submission)
+bookkeeping_specs = [
+    dg.AssetSpec(
+        _key("quarantine"),
+        deps=[
+            SSI_ASSET,
+            *[_key(landing_table("national", t)) for t in national.TABLES],
+            _key("reference_countries"),
+        ],
+        description="Quarantine of every source (`warehouse/landing/_quarantine/<table>/`): "
+        "rejected rows and unreadable files with check, column, value and reason.",
+        group_name="ingest",
+        kinds={"parquet"},
+        owners=[OWNER],
+    ),
+    dg.AssetSpec(
+        _key("receipts"),
+        deps=[
+            SSI_ASSET,
+            *[_key(landing_table("national", t)) for t in national.TABLES],
+            _key("reference_countries"),
+        ],
+        description="Receipts of every landed file (`warehouse/landing/_receipts/<source>/`): "
+        "rows received, loaded and quarantined per table, and file errors.",
+        group_name="ingest",
+        kinds={"parquet"},
+        owners=[OWNER],
+    ),
+]
+
+
 @dg.asset(
     key=SSI_ASSET,
     deps=[RAW_SSI],
