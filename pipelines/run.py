@@ -11,6 +11,7 @@ warehouse is then untouched.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import dagster as dg
@@ -20,6 +21,13 @@ from pipelines import landing, paths
 from pipelines.definitions import defs
 from pipelines.ingest import submissions
 from pipelines.ingest.assets import ssi_submission_partitions
+
+#: console log level of the runs (every event is still stored in the instance, for the UI)
+QUIET = {
+    "loggers": {
+        "console": {"config": {"log_level": os.environ.get("FLOORBOARD_LOG_LEVEL", "INFO")}}
+    }
+}
 
 
 def register_submissions(instance: dg.DagsterInstance) -> list[str]:
@@ -62,6 +70,7 @@ def run(instance: dg.DagsterInstance) -> int:
         ingest = defs.resolve_job_def("ingest_ssi_submissions")
         result = ingest.execute_in_process(
             instance=instance,
+            run_config=QUIET,
             tags={
                 "dagster/asset_partition_range_start": changed[0],
                 "dagster/asset_partition_range_end": changed[-1],
@@ -72,7 +81,7 @@ def run(instance: dg.DagsterInstance) -> int:
             print(f"SSI ingestion failed:\n{_failure_reason(result)}", file=sys.stderr)
             return 1
     result = defs.resolve_job_def("build_warehouse").execute_in_process(
-        instance=instance, raise_on_error=False
+        instance=instance, raise_on_error=False, run_config=QUIET
     )
     if not result.success:
         print(
