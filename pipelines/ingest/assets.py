@@ -173,7 +173,7 @@ def _check_results(
         per_file = {
             row["submission_id"]: f"{row['rows_received']} received, {row['rows_loaded']} loaded, "
             f"{row['rows_quarantined']} quarantined"
-            for row in r.head(50).iter_rows(named=True)
+            for row in r.head(1000).iter_rows(named=True)
         }
         out.append(
             dg.AssetCheckResult(
@@ -384,11 +384,19 @@ def ssi_submissions_landing(context: dg.AssetExecutionContext):
     quarantine = _load_quarantine(receipts_df, dict.fromkeys(keys, SSI_QUARANTINE_TABLES))
     context.log.info(f"{len(keys)} submission(s), {changed} new or changed")
     # one materialization and two check results for the whole asset: all sections together
-    combined = receipts_df.with_columns(pl.lit("ssi_submissions").alias("table_name"))
-    q = quarantine.with_columns(pl.lit("ssi_submissions").alias("table_name"))
+    # one receipt row per submission (all sections added up); quarantine records keep their
+    # section in `table_name` so the first failures name the sheet
+    combined = receipts_df.group_by("submission_id", "_key", maintain_order=True).agg(
+        pl.col("rows_received").sum(),
+        pl.col("rows_loaded").sum(),
+        pl.col("rows_quarantined").sum(),
+        pl.col("file_error").drop_nulls().first(),
+        pl.lit("ssi_submissions").alias("table_name"),
+    )
     (mat,) = _materializations(combined, ["ssi_submissions"], changed, report_paths)
     yield mat
-    yield from _check_results(combined, ["ssi_submissions"], q, report_paths)
+    attach = {"ssi_submissions": SSI_QUARANTINE_TABLES}
+    yield from _check_results(combined, ["ssi_submissions"], quarantine, report_paths, attach)
 
 
 def _table_asset(source: str, tables: dict, raw_key: dg.AssetKey, name: str, doc: str):
