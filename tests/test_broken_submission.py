@@ -22,17 +22,14 @@ import csv
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import polars as pl
 import pytest
+from webserver_harness import graphql as graphql_raw
+from webserver_harness import serve
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "raw"
@@ -199,77 +196,25 @@ def test_marts_have_every_other_country_and_no_rejected_line(scenario):
 # -- the webserver --------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _graphql(port: int, query: str) -> dict:
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        data = json.load(resp)
+    data = graphql_raw(port, query)
     assert "errors" not in data, data["errors"]
     return data["data"]
 
 
 @pytest.fixture(scope="module")
 def webserver(scenario):
-    port = _free_port()
-    home = scenario["home"]
+    query = f"{{ assetNodeOrError(assetKey: {ASSET}) {{ __typename }} }}"
+
+    def ready(port: int) -> bool:
+        return _graphql(port, query)["assetNodeOrError"]["__typename"] == "AssetNode"
+
     env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
         "FLOORBOARD_RAW_DIR": str(scenario["raw"]),
         "FLOORBOARD_WAREHOUSE_DIR": str(scenario["wh"]),
     }
-    log_path = home / "webserver.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "dagster-webserver"),
-            "-m",
-            "pipelines.definitions",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"webserver exited: {log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("webserver did not start within 120 s")
-                time.sleep(1)
-        # the code location loads asynchronously: wait until the asset's checks are served
-        query = f"{{ assetNodeOrError(assetKey: {ASSET}) {{ __typename }} }}"
-        while _graphql(port, query)["assetNodeOrError"]["__typename"] != "AssetNode":
-            if time.monotonic() > deadline:
-                pytest.fail("the code location did not load within 120 s")
-            time.sleep(1)
+    with serve(scenario["home"], ready, env) as port:
         yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _executions(name: str) -> str:

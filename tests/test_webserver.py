@@ -2,86 +2,26 @@
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from webserver_harness import graphql as _graphql
+from webserver_harness import serve
 
 REPO = Path(__file__).resolve().parents[1]
 QUERY = "{ assetNodes { assetKey { path } dependencyKeys { path } groupName description } }"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _graphql(port: int, query: str) -> dict:
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.load(resp)
-
-
 @pytest.fixture(scope="module")
 def webserver(tmp_path_factory):
-    port = _free_port()
     home = tmp_path_factory.mktemp("dagster_home")
     (home / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
-    env = {**os.environ, "DAGSTER_HOME": str(home)}
-    log = (home / "webserver.log").open("w")
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "dagster-webserver"),
-            "-m",
-            "pipelines.definitions",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"webserver exited: {(home / 'webserver.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("webserver did not start within 120 s")
-                time.sleep(1)
-        # the code location loads asynchronously: wait until asset nodes are served
-        while True:
-            data = _graphql(port, QUERY)
-            nodes = (data.get("data") or {}).get("assetNodes") or []
-            if nodes or time.monotonic() > deadline:
-                break
-            time.sleep(1)
+
+    def ready(port: int) -> bool:
+        return bool((_graphql(port, QUERY).get("data") or {}).get("assetNodes"))
+
+    with serve(home, ready) as port:
         yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_asset_graph_lineage_over_graphql(webserver):
