@@ -34,7 +34,8 @@ parts as (
         r.reference_year,
         r.sex,
         r.total_population,
-        least(ch.covered, r.children_0_14) as children_covered,
+        -- coalesce first: least() skips NULLs, so a missing child benefit would count every child
+        least(coalesce(ch.covered, 0), r.children_0_14) as children_covered,
         least(
             coalesce(c.contributors, 0) + coalesce(w.non_contributory, 0)
             + coalesce(w.contributory_not_contributing, 0),

@@ -33,11 +33,18 @@ per_scheme as (
         scheme_type,
         risk,
         max(case when sex = 'F' then beneficiaries end) as n_f,
-        max(case when sex = 'M' then beneficiaries end) as n_m,
+        -- maternity benefits go to women: no male row means no men, not an unknown count
+        coalesce(
+            max(case when sex = 'M' then beneficiaries end),
+            case when any_value(risk) = 'maternity' then 0 end
+        ) as n_m,
         coalesce(
             max(case when sex = '_T' then beneficiaries end),
             max(case when sex = 'F' then beneficiaries end)
-            + max(case when sex = 'M' then beneficiaries end)
+            + coalesce(
+                max(case when sex = 'M' then beneficiaries end),
+                case when any_value(risk) = 'maternity' then 0 end
+            )
         ) as n_t
     from rows_current
     group by all
