@@ -10,6 +10,7 @@ from pipelines.ingest.assets import (
     ssi_section_specs,
     ssi_submissions_landing,
 )
+from pipelines.site.assets import country_pages
 from pipelines.warehouse.dbt_assets import dbt_resource, floorboard_dbt_assets
 from pipelines.warehouse.publish import published_warehouse
 
@@ -32,6 +33,7 @@ defs = dg.Definitions(
         *bookkeeping_specs,
         floorboard_dbt_assets,
         published_warehouse,
+        country_pages,
     ],
     jobs=[ingest_ssi_job, automation.ingest_national_job, all_assets_job],
     sensors=automation.sensors,

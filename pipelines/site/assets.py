@@ -1,0 +1,62 @@
+"""The site asset: country pages rebuilt from the published warehouse whenever it changes."""
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines import paths
+from pipelines.site.build import build_site
+from pipelines.warehouse.publish import PUBLISHED
+
+SITE = dg.AssetKey(["site", "country_pages"])
+
+
+def site_dir() -> Path:
+    return paths.warehouse_dir() / "site"
+
+
+def publish_site(warehouse_path: Path, target: Path, run_id: str) -> list[Path]:
+    """Build into a sibling temporary folder, then swap it into place by renames: readers see
+    either the old complete site or the new complete one; a failed build leaves the old site."""
+    tmp = target.with_name(f".{target.name}-{run_id}")
+    old = target.with_name(f".{target.name}-old-{run_id}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        pages = build_site(warehouse_path, tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return [target / p.relative_to(tmp) for p in pages]
+
+
+@dg.asset(
+    key=SITE,
+    deps=[PUBLISHED],
+    group_name="site",
+    kinds={"html"},
+    owners=["team:data-engineering"],
+    automation_condition=dg.AutomationCondition.eager(),
+    description="Static site from the published warehouse, warehouse/site/: index with the world "
+    "and regional overview, one page per country (country/<ISO3>.html), regional pages with "
+    "aggregates and their data coverage, the Flagship Programme scorecard. Charts are Vega-Lite "
+    "specs rendered offline by one shared script (assets/); every chart has alt text and its "
+    "data table. Rebuilt whenever the published warehouse changes; swapped into place whole.",
+)
+def country_pages(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    target = site_dir()
+    pages = publish_site(paths.published_path(), target, context.run_id)
+    context.log.info(f"{len(pages)} pages in {target}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(target / "index.html")),
+            "page_count": len(pages),
+            "country_pages": sum(1 for p in pages if p.parent.name == "country"),
+            "region_pages": sum(1 for p in pages if p.parent.name == "region"),
+            "size_bytes": sum(f.stat().st_size for f in target.rglob("*") if f.is_file()),
+        }
+    )

@@ -1,0 +1,271 @@
+"""Build the static site ("country pages") from the published warehouse.
+
+``build_site(warehouse_path, out_dir)`` writes::
+
+    index.html                 world and regional overview, links to every page
+    flagship.html              Flagship Programme scorecard
+    country/<ISO3>.html        one page per country with data
+    region/<slug>.html         one page per aggregate region (agg_regional)
+    assets/                    vega-bundle.js (written once), site.js, site.css
+
+The warehouse is opened read-only; the same warehouse gives the same bytes (rows are read in a
+fixed order, JSON keys are sorted, no timestamps). ``python -m pipelines.site.build [out_dir]``
+builds from the published warehouse into ``<warehouse dir>/site`` by default.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from pipelines import paths
+from pipelines.site import charts, data, render
+
+INCOME_LABELS = {
+    "LIC": "Low income",
+    "LMC": "Lower-middle income",
+    "UMC": "Upper-middle income",
+    "HIC": "High income",
+}
+REGION_KINDS = {
+    "world": "World",
+    "ilo_region": "ILO region",
+    "ilo_subregion": "ILO subregion",
+    "sdg_region": "SDG region",
+    "income_group": "Income group",
+}
+#: dim_country column holding each region type's membership
+MEMBER_COLUMN = {
+    "ilo_region": "ilo_region",
+    "ilo_subregion": "ilo_subregion",
+    "sdg_region": "sdg_region",
+    "income_group": "income_group",
+}
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def region_slug(region_type: str, region: str) -> str:
+    """``world``, ``africa`` for ILO regions, ``<type>-<name>`` for the other groupings (the
+    same name can be an ILO region and an ILO subregion, e.g. Arab States)."""
+    if region_type in ("world", "ilo_region"):
+        return slug(region)
+    return f"{slug(region_type)}-{slug(region)}"
+
+
+def region_label(region_type: str, region: str) -> str:
+    if region_type == "income_group":
+        return INCOME_LABELS.get(region, region)
+    return region
+
+
+def _number(page_charts: list[charts.Chart | None]) -> list[charts.Chart]:
+    present = [c for c in page_charts if c is not None]
+    for i, c in enumerate(present, start=1):
+        c.id = f"chart-{i}"
+    return present
+
+
+def _sdg_table(rows: list[dict]) -> tuple[charts.Table, list[str]]:
+    sources = sorted({r["source_detail"] for r in rows if r["source_detail"]})
+    index = {s: i for i, s in enumerate(sources, start=1)}
+    table = charts.Table(
+        ["Series", "Sex", "Age", "Year", "Value (%)", "Nature", "Status", "Source", "Comment"],
+        [
+            [
+                r["series_code"],
+                charts.SEX_LABELS.get(r["sex"], r["sex"]),
+                r["age"],
+                r["year"],
+                r["value"],
+                r["nature"],
+                r["obs_status"],
+                f"[{index[r['source_detail']]}]" if r["source_detail"] else None,
+                r["comment_obs"],
+            ]
+            for r in rows
+        ],
+    )
+    return table, sources
+
+
+def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
+    """Write the site into ``out_dir`` (created; existing files overwritten) and return the
+    pages written (HTML only, sorted)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    env = render.environment()
+    render.write_assets(out_dir)
+    pages: list[Path] = []
+    with data.connect(warehouse_path) as con:
+        risks = data.risk_labels(con)
+        countries = data.countries_with_data(con)
+        agg = data.regional_aggregates(con)
+        scorecard_rows = data.flagship_scorecard(con)
+        flagship_table = data.has_table(con, "fct_flagship_results")
+
+        regions = sorted(
+            {(r["region_type"], r["region"]) for r in agg},
+            key=lambda t: (list(REGION_KINDS).index(t[0]), t[1]),
+        )
+        slugs = {t: region_slug(*t) for t in regions}
+        if len(set(slugs.values())) != len(slugs):
+            raise ValueError("two regions share a page name")
+
+        # -- countries -----------------------------------------------------------------
+        for c in countries:
+            iso3, name = c["iso3"], c["name"]
+            results = data.flagship_results(con, iso3)
+            results = results or []
+            sdg_rows = data.sdg_values(con, iso3)
+            sdg_table, sources = _sdg_table(sdg_rows)
+            page_charts = {
+                "coverage": charts.coverage_over_time(
+                    data.effective_coverage(con, iso3), risks, name
+                ),
+                "legal": charts.legal_vs_effective(data.legal_vs_effective(con, iso3), risks, name),
+                "expenditure": charts.expenditure_by_function(
+                    data.expenditure(con, iso3), risks, name
+                ),
+                "benfts": charts.sdg_benfts(sdg_rows, name),
+                "timeline": charts.flagship_timeline(results, risks, name),
+                "impact": charts.flagship_impact(results, risks, name),
+            }
+            numbered = _number(list(page_charts.values()))
+            region_links = [
+                {"slug": slugs[(t, c[col])], "label": region_label(t, c[col])}
+                for t, col in MEMBER_COLUMN.items()
+                if (t, c[col]) in slugs
+            ]
+            pages.append(
+                render.page(
+                    env,
+                    "country.html",
+                    out_dir / "country" / f"{iso3}.html",
+                    title=name,
+                    root="../",
+                    charts=numbered,
+                    country=c,
+                    region_links=region_links,
+                    sdg=sdg_table if sdg_rows else None,
+                    sources=sources,
+                    flagship_missing=not flagship_table,
+                    flagship_present=bool(results),
+                    **page_charts,
+                )
+            )
+
+        # -- regions -------------------------------------------------------------------
+        for region_type, region in regions:
+            rows = [r for r in agg if r["region_type"] == region_type and r["region"] == region]
+            label = region_label(region_type, region)
+            latest: dict[tuple, dict] = {}
+            for r in rows:
+                k = (r["series_code"], r["sex"])
+                if k not in latest or r["year"] > latest[k]["year"]:
+                    latest[k] = r
+            columns = [
+                "Series",
+                "Sex",
+                "Year",
+                "Value",
+                "Unit",
+                "Population coverage (%)",
+                "Reporting countries",
+                "Countries",
+                "Suppressed",
+            ]
+
+            def line(r: dict) -> list:
+                return [
+                    r["series_code"],
+                    charts.SEX_LABELS.get(r["sex"], r["sex"]),
+                    r["year"],
+                    r["value"],
+                    r["unit_measure"],
+                    r["population_coverage"],
+                    r["n_reporting"],
+                    r["n_countries"],
+                    "yes" if r["is_suppressed"] else "no",
+                ]
+
+            member_col = MEMBER_COLUMN.get(region_type)
+            members = (
+                [c for c in countries if c[member_col] == region] if member_col else list(countries)
+            )
+            total = [r for r in rows if r["sex"] == "_T"]
+            page_charts = {
+                "over_time": charts.region_over_time(rows, label),
+                "data_coverage": charts.region_data_coverage(total, label),
+            }
+            pages.append(
+                render.page(
+                    env,
+                    "region.html",
+                    out_dir / "region" / f"{slugs[(region_type, region)]}.html",
+                    title=label,
+                    root="../",
+                    charts=_number(list(page_charts.values())),
+                    region={"label": label, "kind": REGION_KINDS[region_type]},
+                    latest=charts.Table(columns, [line(latest[k]) for k in sorted(latest)]),
+                    all=charts.Table(columns, [line(r) for r in rows]),
+                    members=members,
+                    **page_charts,
+                )
+            )
+
+    # -- index and Flagship ------------------------------------------------------------------
+    overview = charts.regional_overview(agg, {})
+    by_region: dict[str, list[dict]] = {}
+    for c in countries:
+        by_region.setdefault(c["ilo_region"] or "Other", []).append(c)
+    groups: dict[str, list[dict]] = {}
+    for t in regions:
+        groups.setdefault(REGION_KINDS[t[0]], []).append(
+            {"slug": slugs[t], "label": region_label(*t)}
+        )
+    pages.append(
+        render.page(
+            env,
+            "index.html",
+            out_dir / "index.html",
+            title="Social protection around the world",
+            root="",
+            charts=_number([overview]),
+            overview=overview,
+            countries=countries,
+            countries_by_region=[
+                (k, sorted(v, key=lambda c: (c["name"], c["iso3"])))
+                for k, v in sorted(by_region.items())
+            ],
+            region_groups=list(groups.items()),
+        )
+    )
+    scorecard = charts.flagship_scorecard(scorecard_rows) if scorecard_rows else None
+    pages.append(
+        render.page(
+            env,
+            "flagship.html",
+            out_dir / "flagship.html",
+            title="Flagship Programme scorecard",
+            root="",
+            charts=_number([scorecard]),
+            scorecard=scorecard,
+            scorecard_missing=scorecard_rows is None,
+            focus=[c for c in countries if c["is_flagship_focus"]],
+        )
+    )
+    return sorted(pages)
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]) if argv else paths.warehouse_dir() / "site"
+    pages = build_site(paths.published_path(), out)
+    print(f"{len(pages)} pages in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,80 @@
+"""HTML of the site: jinja2 templates (``templates/``, autoescaped) and the static assets.
+
+The Vega, Vega-Lite and Vega-Embed JavaScript comes from vl-convert's bundle and is written once
+to ``assets/vega-bundle.js``; pages reference it relatively and carry their chart specs as JSON,
+so the site works offline from ``file://`` and each page stays small.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import jinja2
+import vl_convert
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+#: site.css and site.js, copied as they are
+STATIC = Path(__file__).parent / "static"
+
+
+def vega_bundle() -> str:
+    """Vega + Vega-Lite (the version altair writes) + Vega-Embed, as one classic script."""
+    major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    return vl_convert.javascript_bundle(vl_version=major_minor)
+
+
+def write_assets(out_dir: Path) -> list[Path]:
+    assets = out_dir / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    files = {"vega-bundle.js": vega_bundle()}
+    for f in sorted(STATIC.iterdir()):
+        files[f.name] = f.read_text(encoding="utf-8")
+    written = []
+    for name, text in sorted(files.items()):
+        path = assets / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def cell(value: Any) -> str:
+    """A table cell: integers with thousands separators, floats with two decimals."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def spec_json(spec: dict) -> str:
+    """JSON safe inside <script type="application/json"> (no '<' at all), keys sorted."""
+    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c")
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["cell"] = cell
+    env.filters["specjson"] = lambda spec: jinja2.utils.markupsafe.Markup(spec_json(spec))
+    return env
+
+
+def page(env: jinja2.Environment, template: str, path: Path, **context: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(env.get_template(template).render(**context), encoding="utf-8")
+    return path
