@@ -7,6 +7,7 @@ so the site works offline from ``file://`` and each page stays small.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import altair as alt
 import jinja2
 import vl_convert
+from markupsafe import Markup, escape
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -21,6 +23,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
 
+@functools.cache
 def vega_bundle() -> str:
     """Vega + Vega-Lite (the version altair writes) + Vega-Embed, as one classic script."""
     major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -54,6 +57,27 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def table_html(table: Any, caption: str) -> Markup:
+    """A data table (plain Python: ~100 pages of tables are too slow through a jinja macro)."""
+    out = [
+        '<div class="table-wrap">\n<table>\n<caption>',
+        escape(caption),
+        "</caption>\n<thead><tr>",
+    ]
+    out += [f'<th scope="col">{escape(c)}</th>' for c in table.columns]
+    out.append("</tr></thead>\n<tbody>\n")
+    for row in table.rows:
+        out.append("<tr>")
+        for v in row:
+            num = isinstance(v, (int, float)) and not isinstance(v, bool)
+            out.append(
+                f'<td class="num">{escape(cell(v))}</td>' if num else f"<td>{escape(cell(v))}</td>"
+            )
+        out.append("</tr>\n")
+    out.append("</tbody>\n</table>\n</div>")
+    return Markup("".join(out))
+
+
 def spec_json(spec: dict) -> str:
     """JSON safe inside <script type="application/json"> (no '<' at all), keys sorted."""
     text = json.dumps(spec, sort_keys=True, separators=(",", ":"), allow_nan=False)
@@ -70,7 +94,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["cell"] = cell
-    env.filters["specjson"] = lambda spec: jinja2.utils.markupsafe.Markup(spec_json(spec))
+    env.filters["specjson"] = lambda spec: Markup(spec_json(spec))
+    env.globals["table"] = table_html
     return env
 
 

@@ -1,0 +1,342 @@
+"""The static site (country pages): built by the Dagster asset in the shared sample run, byte-for-
+byte reproducible, offline, accessible, and rendered without error by headless Debian chromium.
+
+The browser tests skip with a message when chromium is missing outside CI and fail under ``CI``
+(``.ci/run`` installs Debian's ``chromium`` package).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.definitions import defs
+from pipelines.site.assets import SITE, publish_site
+from pipelines.warehouse.publish import PUBLISHED
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+SCREENSHOT_COUNTRY = "KHM"
+SCREENSHOT = f"country_{SCREENSHOT_COUNTRY}.png"
+CHART_READY = "Array.from(document.querySelectorAll('.chart')).every(e => e.dataset.rendered)"
+
+
+# --- fixtures ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(sample_warehouse: Path) -> Path:
+    """The site the build_warehouse job wrote (asset site/country_pages) next to the warehouse."""
+    out = sample_warehouse / "site"
+    assert (out / "index.html").is_file(), "the site asset did not run in build_warehouse"
+    return out
+
+
+@pytest.fixture(scope="module")
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def parsed(pages: list[Path]) -> dict[Path, Page]:
+    return {p: Page.parse(p) for p in pages}
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if path is None:
+        message = "Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+# --- a small reader of the generated HTML ---------------------------------------------------
+
+REF = re.compile(r'\b(?:href|src)="([^"]*)"')
+ID = re.compile(r'\bid="([^"]+)"')
+FIGURE = re.compile(r'<figure class="chart-figure">(.*?)</figure>', re.S)
+CHART = re.compile(
+    r'<div class="chart" id="([^"]+)" role="([^"]*)" aria-label="([^"]*)" data-spec="([^"]+)">'
+)
+JSON_SCRIPT = re.compile(r'<script type="application/json" id="([^"]+)">(.*?)</script>', re.S)
+
+
+@dataclass
+class Page:
+    """Links, ids and charts of one page (the site's own markup, so regular expressions do)."""
+
+    path: Path
+    text: str
+    lang: str | None
+    refs: list[str]
+    ids: set[str]
+    h1: int
+    figures: list[str]
+
+    @classmethod
+    def parse(cls, path: Path) -> Page:
+        text = path.read_text(encoding="utf-8")
+        lang = re.search(r'<html lang="([^"]*)"', text)
+        return cls(
+            path=path,
+            text=text,
+            lang=lang.group(1) if lang else None,
+            refs=[html.unescape(r) for r in REF.findall(text)],
+            ids=set(ID.findall(text)),
+            h1=len(re.findall(r"<h1[ >]", text)),
+            figures=FIGURE.findall(text),
+        )
+
+
+# --- the asset ---------------------------------------------------------------------------------
+
+
+def test_asset_is_defined_eager_after_the_published_warehouse():
+    graph = defs.resolve_asset_graph()
+    node = graph.get(SITE)
+    assert node.group_name == "site"
+    assert PUBLISHED in node.parent_keys
+    assert node.automation_condition is not None
+    assert "eager" in (node.automation_condition.get_label() or "").lower() or (
+        node.automation_condition == dg.AutomationCondition.eager()
+    )
+    job = defs.resolve_job_def("build_warehouse")
+    assert SITE in job.asset_layer.executable_asset_keys
+
+
+def test_site_written_by_the_run_has_every_page(site: Path, sample_warehouse: Path):
+    con = duckdb.connect(str(sample_warehouse / "floorboard.duckdb"), read_only=True)
+    try:
+        countries = {
+            r[0]
+            for r in con.execute(
+                "select iso3 from marts.dim_country where iso3 in (select iso3 from "
+                "marts.sdg_indicators union select iso3 from marts.fct_effective_coverage)"
+            ).fetchall()
+        }
+        n_regions = con.execute(
+            "select count(distinct (region_type, region)) from marts.agg_regional"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    written = {p.stem for p in (site / "country").glob("*.html")}
+    assert countries <= written and len(written) >= 50
+    assert "KHM" in written
+    assert len(list((site / "region").glob("*.html"))) == n_regions
+    assert (site / "flagship.html").is_file()
+    assert (site / "assets" / "vega-bundle.js").stat().st_size > 500_000
+    # the bundle is written once, never inlined: pages stay light
+    for page in (site / "country").glob("*.html"):
+        assert page.stat().st_size < 400_000, page
+        assert "vegaEmbed=" not in page.read_text(encoding="utf-8")
+    assert not list(sample_warehouse.glob(".site-*")), "temporary build folders left behind"
+
+
+def test_same_warehouse_same_bytes(site: Path, sample_warehouse: Path, tmp_path: Path):
+    """A second build, through the asset's swap, gives the run's site byte for byte."""
+    target = tmp_path / "site"
+    (target / "stale").mkdir(parents=True)  # a previous site is replaced whole
+    pages = publish_site(sample_warehouse / "floorboard.duckdb", target, "test")
+    assert pages == sorted(pages) and all(p.is_file() for p in pages)
+    assert not (target / "stale").exists()
+    assert not list(tmp_path.glob(".site-*"))
+    ours = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
+    theirs = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert ours == theirs
+    for rel in ours:
+        assert (target / rel).read_bytes() == (site / rel).read_bytes(), rel
+
+
+# --- static checks of every page ---------------------------------------------------------------
+
+
+def test_no_external_urls(site: Path, parsed: dict[Path, Page]):
+    """Nothing on the pages, the stylesheet or the page script points outside the site (the
+    vega bundle's own strings, e.g. SVG namespaces, are checked by the browser test: no request
+    leaves file://)."""
+    texts = {p: page.text for p, page in parsed.items()}
+    for f in (site / "assets" / "site.css", site / "assets" / "site.js"):
+        texts[f] = f.read_text(encoding="utf-8")
+    for f, text in texts.items():
+        assert not re.search(r"https?:|ftp:|//[a-z0-9]", text, re.I), f
+    for f, page in parsed.items():
+        for ref in page.refs:
+            assert not urlsplit(ref).scheme or ref == "data:,", (f, ref)
+
+
+def test_internal_links_resolve(parsed: dict[Path, Page]):
+    checked = 0
+    for path, page in parsed.items():
+        for ref in page.refs:
+            if ref.startswith("data:"):
+                continue
+            parts = urlsplit(ref)
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            assert target.is_file(), (path, ref)
+            if parts.fragment and target.suffix == ".html":
+                ids = parsed[target].ids if target in parsed else Page.parse(target).ids
+                assert parts.fragment in ids, (path, ref)
+            checked += 1
+    assert checked > 1000
+
+
+def test_accessible_structure(parsed: dict[Path, Page]):
+    """lang, one h1, and for every chart: role img, an alt text that is also the spec's
+    description (Vega's ARIA label), the data table behind it in a <details>."""
+    n_charts = 0
+    for path, page in parsed.items():
+        assert page.lang == "en", path
+        assert page.h1 == 1, path
+        assert len(CHART.findall(page.text)) == len(page.figures), path
+        specs = dict(JSON_SCRIPT.findall(page.text))
+        for figure in page.figures:
+            ((chart_id, role, label, spec_id),) = CHART.findall(figure)
+            n_charts += 1
+            where = f"{path.name}#{chart_id}"
+            assert role == "img" and len(label) > 40, where
+            assert re.search(r"<details>\s*<summary>Data table", figure), where
+            assert re.search(r"<table>.*<th scope=\"col\">.*<tbody>\s*<tr>", figure, re.S), where
+            spec = json.loads(specs[spec_id])
+            assert spec["description"] == html.unescape(label), where
+            assert "$schema" not in spec and spec["data"]["values"], where
+    assert n_charts > 300
+
+
+def test_flagship_sections(parsed: dict[Path, Page], site: Path, sample_warehouse: Path):
+    con = duckdb.connect(str(sample_warehouse / "floorboard.duckdb"), read_only=True)
+    try:
+        has = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' "
+            "and table_name = 'fct_flagship_results'"
+        ).fetchall()[0][0]
+        focus = [
+            r[0]
+            for r in con.execute(
+                "select iso3 from marts.dim_country where is_flagship_focus order by iso3"
+            ).fetchall()
+        ]
+        with_results = (
+            [
+                r[0]
+                for r in con.execute(
+                    "select distinct iso3 from marts.fct_flagship_results order by 1"
+                ).fetchall()
+            ]
+            if has
+            else []
+        )
+    finally:
+        con.close()
+    assert focus
+    for iso3 in focus:
+        html = (site / "country" / f"{iso3}.html").read_text(encoding="utf-8")
+        assert 'id="flagship"' in html, iso3
+        if not has:
+            assert "No Flagship records" in html, iso3
+    for iso3 in with_results:
+        html = (site / "country" / f"{iso3}.html").read_text(encoding="utf-8")
+        assert "Flagship Programme: institutional changes" in html or (
+            "Flagship Programme: impact on people" in html
+        ), iso3
+    flagship = (site / "flagship.html").read_text(encoding="utf-8")
+    assert ("No Flagship records" in flagship) != bool(has)
+
+
+# --- in headless chromium ----------------------------------------------------------------------
+
+
+CHART_STATE = """els => els.map(e => ({
+    id: e.id,
+    state: e.dataset.rendered,
+    marks: e.querySelectorAll('svg path, svg rect, svg line').length,
+    canvas: e.querySelectorAll('canvas').length,
+    rows: e.closest('figure').querySelectorAll('details table tbody tr').length,
+    label: e.getAttribute('aria-label') || ''
+}))"""
+#: pages open at the same time (one browser; 3 tabs keep 2 cores busy while a tab waits)
+TABS = 3
+
+
+async def _visit_all(chromium: str, site: Path, pages: list[Path]) -> tuple[list[str], int]:
+    from playwright.async_api import async_playwright
+
+    problems: list[str] = []
+    rendered = 0
+    queue: asyncio.Queue[Path] = asyncio.Queue()
+    for path in pages:
+        queue.put_nowait(path)
+
+    async def tab(browser) -> None:
+        nonlocal rendered
+        page = await browser.new_page(viewport={"width": 1100, "height": 900})
+        where = {"url": ""}
+
+        def note(text: str) -> None:
+            problems.append(f"{where['url']}: {text}")
+
+        page.on("console", lambda m: m.type in ("error", "warning") and note(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: note(f"page error: {e}"))
+        page.on("requestfailed", lambda r: note(f"failed request {r.url} {r.failure}"))
+        page.on(
+            "request",
+            lambda r: r.url.startswith(("file://", "data:")) or note(f"external request {r.url}"),
+        )
+        while not queue.empty():
+            path = queue.get_nowait()
+            where["url"] = str(path.relative_to(site))
+            await page.goto(path.as_uri())
+            await page.wait_for_function(CHART_READY, timeout=30_000)
+            for c in await page.eval_on_selector_all(".chart", CHART_STATE):
+                if c["state"] != "true":
+                    note(f"chart {c['id']} failed to render")
+                elif c["marks"] == 0 and c["canvas"] == 0:
+                    note(f"chart {c['id']} is empty")
+                elif not (c["rows"] and c["label"]):
+                    note(f"chart {c['id']} has no alt text or no data table")
+                else:
+                    rendered += 1
+            if path == site / "country" / f"{SCREENSHOT_COUNTRY}.html":
+                ARTIFACTS.mkdir(exist_ok=True)
+                await page.screenshot(path=str(ARTIFACTS / SCREENSHOT), full_page=True)
+        await page.close()
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            await asyncio.gather(*(tab(browser) for _ in range(TABS)))
+        finally:
+            await browser.close()
+    return problems, rendered
+
+
+def test_every_page_in_chromium(site: Path, pages: list[Path], chromium: str):
+    """Every page loads from file:// in headless chromium with no console error or warning, no
+    failed or external request; every chart renders to a non-empty SVG inside its container
+    (role img, ARIA label = the alt text) and has its data table; a screenshot of one country
+    page is kept in tests/artifacts/."""
+    shot = ARTIFACTS / SCREENSHOT
+    shot.unlink(missing_ok=True)
+    started = time.monotonic()
+    problems, rendered = asyncio.run(_visit_all(chromium, site, pages))
+    elapsed = time.monotonic() - started
+    print(f"\n{len(pages)} pages, {rendered} charts rendered in chromium in {elapsed:.1f} s")
+    print(f"screenshot of country/{SCREENSHOT_COUNTRY}.html: {shot}")
+    assert not problems, "\n".join(problems[:20])
+    assert rendered > 300
+    assert shot.stat().st_size > 10_000
