@@ -8,7 +8,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 DBT := $(VENV)/bin/dbt --no-use-colors
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: run test install lint ui bench sample docs clean
+.PHONY: run test install lint ui bench sample docs site clean
 
 ## install: create .venv from uv.lock (bootstrapping uv with pip if missing), prepare dbt manifest
 install: $(VENV)/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
@@ -51,8 +51,12 @@ bench: install
 sample: install
 	$(VENV)/bin/python -m pipelines.sample.generate --out raw
 
+## site: rebuild the country pages (warehouse/site/) from the published warehouse
+site: install
+	$(VENV)/bin/python -m pipelines.site.build
+
 docs: install
 	cd dbt_project && FLOORBOARD_DUCKDB_PATH=../warehouse/floorboard.duckdb ../$(DBT) docs generate --profiles-dir . --empty-catalog
 
 clean:
-	rm -rf warehouse/build warehouse/landing warehouse/floorboard.duckdb .dagster dbt_project/target
+	rm -rf warehouse/build warehouse/landing warehouse/site warehouse/floorboard.duckdb .dagster dbt_project/target

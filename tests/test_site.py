@@ -23,7 +23,8 @@ import duckdb
 import pytest
 
 from pipelines.definitions import defs
-from pipelines.site.assets import SITE, publish_site
+from pipelines.site.assets import SITE
+from pipelines.site.build import publish_site
 from pipelines.warehouse.publish import PUBLISHED
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -1,12 +1,11 @@
 """The site asset: country pages rebuilt from the published warehouse whenever it changes."""
 
-import shutil
 from pathlib import Path
 
 import dagster as dg
 
 from pipelines import paths
-from pipelines.site.build import build_site
+from pipelines.site.build import publish_site
 from pipelines.warehouse.publish import PUBLISHED
 
 SITE = dg.AssetKey(["site", "country_pages"])
@@ -14,24 +13,6 @@ SITE = dg.AssetKey(["site", "country_pages"])
 
 def site_dir() -> Path:
     return paths.warehouse_dir() / "site"
-
-
-def publish_site(warehouse_path: Path, target: Path, run_id: str) -> list[Path]:
-    """Build into a sibling temporary folder, then swap it into place by renames: readers see
-    either the old complete site or the new complete one; a failed build leaves the old site."""
-    tmp = target.with_name(f".{target.name}-{run_id}")
-    old = target.with_name(f".{target.name}-old-{run_id}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        pages = build_site(warehouse_path, tmp)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if target.exists():
-        target.rename(old)
-    tmp.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-    return [target / p.relative_to(tmp) for p in pages]
 
 
 @dg.asset(

@@ -15,7 +15,9 @@ builds from the published warehouse into ``<warehouse dir>/site`` by default.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -260,9 +262,27 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
     return sorted(pages)
 
 
+def publish_site(warehouse_path: Path, target: Path, run_id: str) -> list[Path]:
+    """Build into a sibling temporary folder, then swap it into place by renames: readers see
+    either the old complete site or the new complete one; a failed build leaves the old site."""
+    tmp = target.with_name(f".{target.name}-{run_id}")
+    old = target.with_name(f".{target.name}-old-{run_id}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        pages = build_site(warehouse_path, tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return [target / p.relative_to(tmp) for p in pages]
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else paths.warehouse_dir() / "site"
-    pages = build_site(paths.published_path(), out)
+    pages = publish_site(paths.published_path(), out, f"cli-{os.getpid()}")
     print(f"{len(pages)} pages in {out}")
     return 0
 
