@@ -149,6 +149,7 @@ def test_site_written_by_the_run_has_every_page(site: Path, sample_warehouse: Pa
     assert not list(sample_warehouse.glob(".site-*")), "temporary build folders left behind"
 
 
+@pytest.mark.slow
 def test_same_warehouse_same_bytes(site: Path, sample_warehouse: Path, tmp_path: Path):
     """A second build, through the asset's swap, gives the run's site byte for byte."""
     target = tmp_path / "site"
@@ -326,6 +327,7 @@ async def _visit_all(chromium: str, site: Path, pages: list[Path]) -> tuple[list
     return problems, rendered
 
 
+@pytest.mark.slow
 def test_every_page_in_chromium(site: Path, pages: list[Path], chromium: str):
     """Every page loads from file:// in headless chromium with no console error or warning, no
     failed or external request; every chart renders to a non-empty SVG inside its container
