@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -399,3 +400,25 @@ def test_bad_flagship_file_is_quarantined(tmp_path, monkeypatch):
     assert landed.height == r["rows_loaded"]
     assert set(landed["impact_id"]) <= {"E1", "A1"}
     assert reports.report_path("flagship_impact_on_people").exists()
+
+
+def test_flagship_file_launches_flagship_landing(tmp_path, monkeypatch):
+    from pipelines import automation
+    from pipelines.definitions import defs
+
+    raw, wh = tmp_path / "raw", tmp_path / "warehouse"
+    shutil.copytree(RAW, raw / "flagship")
+    monkeypatch.setenv("FLOORBOARD_RAW_DIR", str(raw))
+    monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(wh))
+    with dg.instance_for_test() as instance:
+        ctx = dg.build_sensor_context(instance=instance, cursor=None, definitions=defs)
+        first = automation.raw_files_sensor(ctx)
+        assert [r.job_name for r in first.run_requests] == ["ingest_flagship_records"]
+        job = defs.resolve_job_def("ingest_flagship_records")
+        assert job.execute_in_process(instance=instance, tags=first.run_requests[0].tags).success
+        # landed bytes request nothing, with or without the cursor
+        for cursor in (first.cursor, None):
+            ctx = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+            assert automation.raw_files_sensor(ctx).run_requests == []
+    landed = pl.read_parquet(wh / "landing" / "flagship_impact_on_people" / "*.parquet")
+    assert landed.height == len(_rows("impact_on_people"))
