@@ -33,7 +33,12 @@ defs = dg.Definitions(
         floorboard_dbt_assets,
         published_warehouse,
     ],
-    jobs=[ingest_ssi_job, automation.ingest_national_job, all_assets_job],
+    jobs=[
+        ingest_ssi_job,
+        automation.ingest_national_job,
+        automation.ingest_flagship_job,
+        all_assets_job,
+    ],
     sensors=automation.sensors,
     schedules=automation.schedules,
     resources={"dbt": dbt_resource},

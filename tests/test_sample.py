@@ -33,7 +33,7 @@ def real_dir() -> Path:
 
 
 #: what the generator owns under raw/ (other drop-zone folders may be added by hand)
-GENERATED = ("README.md", "reference", "national", "ssi")
+GENERATED = ("README.md", "reference", "national", "ssi", "flagship")
 
 
 def _hashes(root: Path) -> dict[str, str]:
