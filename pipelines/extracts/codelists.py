@@ -93,7 +93,7 @@ class CodeListError(ValueError):
     """Codes used in an extract that are not in their DSD code list."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: load() caches one instance per source
 class CodeLists:
     """The code lists an extract is validated against and the DSD's component order."""
 

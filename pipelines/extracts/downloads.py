@@ -140,17 +140,14 @@ def rows(obs: pl.DataFrame) -> list[tuple]:
 
 
 def _number_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(value)
-    return str(value)
+    return "" if value is None else str(value)
 
 
 def write_csv(obs: pl.DataFrame, path: Path) -> Path:
-    """All observations, one row each; UTF-8, ``\\n`` line ends, text cells neutralized."""
+    """All observations, one row each; UTF-8, CRLF line ends (RFC 4180: with ``\\n`` alone the
+    csv module would leave a bare CR in a cell unquoted), text cells neutralized."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([name for name, _ in COLUMNS])
     for row in rows(obs):
         w.writerow(
@@ -206,7 +203,12 @@ def write_workbook(
     """The workbook; deterministic for a given ``prepared`` (xlsxwriter fixes zip timestamps)."""
     wb = xlsxwriter.Workbook(
         str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        {
+            "constant_memory": True,  # rows in order, inline strings: faster, less memory
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
     )
     created = prepared.replace(tzinfo=None)
     wb.set_properties(

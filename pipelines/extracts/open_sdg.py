@@ -60,7 +60,8 @@ SEX_ORDER = {"_T": 0, "F": 1, "M": 2}
 
 
 def _clean(value: object) -> str:
-    return "" if value is None else str(value).strip()
+    """One line, no surrounding whitespace (Open SDG cells are single-line)."""
+    return "" if value is None else " ".join(str(value).split())
 
 
 def indicator_frame(obs: pl.DataFrame, iso3: str, indicator: str) -> list[list[str]]:

@@ -179,14 +179,27 @@ def write(frame: pl.DataFrame, path: Path, version: str = DATAFLOW_VERSION) -> P
 
 
 def as_sdmx_csv_v2(text: str) -> str:
-    """The same data as SDMX-CSV 2.0 (``STRUCTURE,STRUCTURE_ID`` instead of ``DATAFLOW``), which
-    is what ``sdmx1`` reads; used to parse our v1 files back with ``sdmx.read_sdmx``."""
+    """The same data as SDMX-CSV 2.0 (``STRUCTURE,STRUCTURE_ID,ACTION`` instead of ``DATAFLOW``;
+    ACTION ``I``, information, what an absent ACTION means), which is what ``sdmx1`` reads; used
+    to parse our v1 files back with ``sdmx.read_sdmx``."""
     rows = list(csv.reader(io.StringIO(text)))
     if not rows or rows[0][0] != "DATAFLOW":
         raise ValueError("not SDMX-CSV 1.0: the first column must be DATAFLOW")
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["STRUCTURE", "STRUCTURE_ID", *rows[0][1:]])
+    w.writerow(["STRUCTURE", "STRUCTURE_ID", "ACTION", *rows[0][1:]])
     for r in rows[1:]:
-        w.writerow(["dataflow", r[0], *r[1:]])
+        w.writerow(["dataflow", r[0], "I", *r[1:]])
     return buf.getvalue()
+
+
+def read(path: Path, cl: CodeLists, version: str = DATAFLOW_VERSION):
+    """Parse a written SDMX-CSV 1.0 file back with ``sdmx.read_sdmx`` (through
+    ``as_sdmx_csv_v2``), structured by the DSD of ``sdmx_ml.dsd_for``."""
+    import sdmx
+
+    from pipelines.extracts import sdmx_ml
+
+    flow = sdmx_ml.dataflow(sdmx_ml.dsd_for(cl), version)
+    text = as_sdmx_csv_v2(path.read_text(encoding="utf-8"))
+    return sdmx.read_sdmx(io.BytesIO(text.encode("utf-8")), format="csv", structure=flow)
