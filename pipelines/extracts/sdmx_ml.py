@@ -111,6 +111,21 @@ def message(frame: pl.DataFrame, cl: CodeLists, header_id: str, prepared: dateti
 
     ds = v21.StructureSpecificDataSet(structured_by=dsd, described_by=flow)
     groups: dict[tuple, tuple] = {}
+    shared: dict[tuple[str, str], object] = {}  # one AttributeValue per (attribute, value)
+
+    def attribute_value(attr_id: str, value: str):
+        key = (attr_id, value)
+        if key not in shared:
+            shared[key] = common.AttributeValue(value=value, value_for=attrs[attr_id])
+        return shared[key]
+
+    time_keys: dict[str, object] = {}  # one Key per TIME_PERIOD (read-only when written)
+
+    def time_key(period: str):
+        if period not in time_keys:
+            time_keys[period] = common.Key(**{codelists.TIME_DIMENSION: period})
+        return time_keys[period]
+
     for row in frame.iter_rows(named=True):
         skey = tuple(row[d] for d in key_order)
         if skey not in groups:
@@ -121,16 +136,16 @@ def message(frame: pl.DataFrame, cl: CodeLists, header_id: str, prepared: dateti
             )
             for a in attr_cols:
                 if a in series_attrs and row[a] != "":
-                    sk.attrib[a] = common.AttributeValue(value=row[a], value_for=attrs[a])
+                    sk.attrib[a] = attribute_value(a, row[a])
             groups[skey] = (sk, [])
         obs_attrs = {
-            a: common.AttributeValue(value=row[a], value_for=attrs[a])
+            a: attribute_value(a, row[a])
             for a in attr_cols
             if a not in series_attrs and row[a] != ""
         }
         groups[skey][1].append(
             v21.Observation(
-                dimension=common.Key(**{codelists.TIME_DIMENSION: row[codelists.TIME_DIMENSION]}),
+                dimension=time_key(row[codelists.TIME_DIMENSION]),
                 value=row[codelists.PRIMARY_MEASURE],
                 value_for=measure,
                 attached_attribute=obs_attrs,
