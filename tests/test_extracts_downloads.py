@@ -29,9 +29,11 @@ HOSTILE = {
         "@SUM(A1:A9)",
         "\t=1",
         "\r=1",
-    ],  # fmt: skip
+    ],
     "name": '=HYPERLINK("http://evil.example","Kenya")',
 }
+#: not a formula, but not XML-safe: SDMX-ML must still be written
+CONTROL = "bell\x07 and\nnew line"
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -111,9 +113,9 @@ def _hostile_warehouse(warehouse_copy: Path) -> Path:
         keys = con.execute(
             "select series_code, time_period, sex from marts.sdg_indicators where iso3 = 'KEN' "
             "order by all limit ?",
-            [len(HOSTILE["source"])],
+            [len(HOSTILE["source"]) + 1],
         ).fetchall()
-        for text, (series, year, sex) in zip(HOSTILE["source"], keys, strict=True):
+        for text, (series, year, sex) in zip([*HOSTILE["source"], CONTROL], keys, strict=True):
             con.execute(
                 "update marts.sdg_indicators set source_detail = ? where iso3 = 'KEN' and "
                 "series_code = ? and time_period = ? and sex = ?",
@@ -158,3 +160,8 @@ def test_formula_injection_is_neutralized(warehouse_copy: Path, tmp_path: Path) 
     for r in rows:
         float(r["value"])
         assert not r["value"].startswith("'")
+
+    # SDMX keeps text as is, on one line and without control characters
+    sdmx_text = (tmp_path / "sdg_sdmx.csv").read_text(encoding="utf-8")
+    assert "bell and new line" in sdmx_text and "\x07" not in sdmx_text
+    assert "\x07" not in (tmp_path / "sdg_sdmx.xml").read_text(encoding="utf-8")

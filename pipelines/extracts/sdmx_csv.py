@@ -34,6 +34,9 @@ LEADING_ATTRIBUTES = (
     "SOURCE_DETAIL",
     "COMMENT_OBS",
 )
+#: free-text attributes: written on one line without XML-incompatible control characters
+TEXT_ATTRIBUTES = ("SOURCE_DETAIL", "COMMENT_OBS")
+CONTROL_CHARACTERS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
 BREAKDOWNS_T = (
     "AGE",
     "URBANISATION",
@@ -89,8 +92,7 @@ def sdmx_frame(
         "UNIT_MULT": pl.col("unit_mult").cast(pl.String),
         "OBS_STATUS": pl.col("obs_status"),
         "NATURE": pl.col("nature"),
-        "SOURCE_DETAIL": pl.col("source_detail"),
-        "COMMENT_OBS": pl.col("comment_obs"),
+        **{name: _one_line(pl.col(name.lower())) for name in TEXT_ATTRIBUTES},
     }
     exprs = []
     for name in columns(cl):
@@ -106,6 +108,16 @@ def sdmx_frame(
     validate_codes(frame, cl)
     check_unique_keys(frame, cl)
     return frame
+
+
+def _one_line(text: pl.Expr) -> pl.Expr:
+    """Text attribute cleaned for SDMX: control characters dropped, line breaks and tabs as one
+    space, no surrounding whitespace (SDMX-ML cannot hold most control characters at all)."""
+    return (
+        text.str.replace_all(CONTROL_CHARACTERS, "")
+        .str.replace_all(r"[\t\r\n]+", " ")
+        .str.strip_chars()
+    )
 
 
 def constraint_violations(frame: pl.DataFrame) -> list[str]:

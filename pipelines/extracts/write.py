@@ -51,6 +51,8 @@ def write_extracts(
         prepared = prepared.replace(tzinfo=UTC)
     prepared = prepared.astimezone(UTC)
     cl = codelists.load()
+    if selection is not None and selection.series is not None:
+        cl.validate({"SERIES": selection.series})  # a misspelt series is an error, not "no data"
     obs = observations.read(Path(warehouse_path), selection)
     frame = sdmx_csv.sdmx_frame(obs, cl, reporting_type)  # validates codes and constraints
 
