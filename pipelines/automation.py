@@ -1,11 +1,12 @@
 """Automation: the ingest jobs, a sensor on the drop zone, and the two schedules.
 
-- ``raw_files_sensor`` watches ``raw/ssi/`` and ``raw/national/``. Its cursor holds, per file
-  (or folder submission), a cheap stat fingerprint and the sha256 of the bytes. A new or
-  changed SSI submission is registered as a dynamic partition of ``ssi_submission`` and gets a
-  run of ``ingest_ssi_submissions`` for that partition; a new or changed national file gets one
-  run of ``ingest_national_statistics``. Identical bytes do nothing: a file whose sha256 is in
-  the cursor, or already landed (its receipt carries the same sha256), requests no run.
+- ``raw_files_sensor`` watches ``raw/ssi/``, ``raw/national/`` and ``raw/flagship/``. Its cursor
+  holds, per file (or folder submission), a cheap stat fingerprint and the sha256 of the bytes.
+  A new or changed SSI submission is registered as a dynamic partition of ``ssi_submission`` and
+  gets a run of ``ingest_ssi_submissions`` for that partition; a new or changed national file
+  gets one run of ``ingest_national_statistics``, a changed Flagship file one run of
+  ``ingest_flagship_records``. Identical bytes do nothing: a file whose sha256 is in the cursor,
+  or already landed (its receipt carries the same sha256), requests no run.
 - ``ssi_round_schedule`` (annual, 1 November 06:00 UTC, after the SSI collection round closes):
   registers every submission in ``raw/ssi`` and lands them all in one run.
 - ``national_statistics_schedule`` (monthly, 1st at 05:00 UTC): lands the national tables.
@@ -22,7 +23,7 @@ import dagster as dg
 
 from pipelines import landing, paths
 from pipelines.ingest import submissions
-from pipelines.ingest.assets import national_landing, ssi_submission_partitions
+from pipelines.ingest.assets import flagship_landing, national_landing, ssi_submission_partitions
 from pipelines.ingest.assets import ssi_submissions_landing as _ssi_assets
 
 SENSOR_NAME = "raw_files_sensor"
@@ -39,6 +40,12 @@ ingest_national_job = dg.define_asset_job(
     "ingest_national_statistics",
     selection=dg.AssetSelection.assets(national_landing),
     description="Validate and land the national statistics tables (raw/national/).",
+)
+
+ingest_flagship_job = dg.define_asset_job(
+    "ingest_flagship_records",
+    selection=dg.AssetSelection.assets(flagship_landing),
+    description="Validate and land the Flagship Programme records (raw/flagship/).",
 )
 
 
@@ -73,12 +80,41 @@ def _valid_partition_key(key: str) -> bool:
     return bool(key) and len(key) <= 200
 
 
+def _changed_tables(
+    source: str, old: dict[str, list[str]], new: dict[str, list[str]]
+) -> list[tuple[str, str]]:
+    """(file name, sha256) of the changed ``raw/<source>/*.csv`` files; fills ``new``."""
+    root = paths.raw_dir() / source
+    changed = []
+    if root.is_dir():
+        for path in sorted(root.glob("*.csv")):
+            key = path.name
+            fp, sha = _sha(path, old, key)
+            new[key] = [fp, sha]
+            prev = old.get(key)
+            if (prev and prev[1] == sha) or landing.landed_sha(source, path.stem) == sha:
+                continue
+            changed.append((key, sha))
+    return changed
+
+
+def _table_run(source: str, job, changed: list[tuple[str, str]]) -> dg.RunRequest:
+    """One run of the landing job of ``raw/<source>/`` for a set of changed files."""
+    combined = hashlib.sha256("".join(f"{k}:{s}\n" for k, s in changed).encode()).hexdigest()
+    return dg.RunRequest(
+        run_key=f"{source}/{combined[:16]}",
+        job_name=job.name,
+        tags={"floorboard/changed_files": ",".join(k for k, _ in changed)[:1000]},
+    )
+
+
 @dg.sensor(
     name=SENSOR_NAME,
-    jobs=[ingest_ssi_job, ingest_national_job],
+    jobs=[ingest_ssi_job, ingest_national_job, ingest_flagship_job],
     minimum_interval_seconds=60,
-    description="New or changed files in raw/ssi/ (one run per submission partition) and "
-    "raw/national/ (one run of the national landing). Cursor: sha256 per file, so identical "
+    description="New or changed files in raw/ssi/ (one run per submission partition), "
+    "raw/national/ (one run of the national landing) and raw/flagship/ (one run of the "
+    "Flagship landing). Cursor: sha256 per file, so identical "
     "bytes request nothing.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
@@ -86,8 +122,10 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     cursor = json.loads(context.cursor) if context.cursor else {}
     old_ssi: dict[str, list[str]] = cursor.get("ssi", {})
     old_nat: dict[str, list[str]] = cursor.get("national", {})
+    old_flagship: dict[str, list[str]] = cursor.get("flagship", {})
     new_ssi: dict[str, list[str]] = {}
     new_nat: dict[str, list[str]] = {}
+    new_flagship: dict[str, list[str]] = {}
     run_requests: list[dg.RunRequest] = []
     known = set(context.instance.get_dynamic_partitions(ssi_submission_partitions.name))
     to_add: list[str] = []
@@ -118,42 +156,30 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
             )
         )
 
-    nat_root = paths.raw_dir() / "national"
-    changed_nat = []
-    if nat_root.is_dir():
-        for path in sorted(nat_root.glob("*.csv")):
-            key = path.name
-            fp, sha = _sha(path, old_nat, key)
-            new_nat[key] = [fp, sha]
-            prev = old_nat.get(key)
-            if (prev and prev[1] == sha) or landing.landed_sha("national", path.stem) == sha:
-                continue
-            changed_nat.append((key, sha))
+    changed_nat = _changed_tables("national", old_nat, new_nat)
     if changed_nat:
-        combined = hashlib.sha256(
-            "".join(f"{k}:{s}\n" for k, s in changed_nat).encode()
-        ).hexdigest()
-        run_requests.append(
-            dg.RunRequest(
-                run_key=f"national/{combined[:16]}",
-                job_name=ingest_national_job.name,
-                tags={"floorboard/changed_files": ",".join(k for k, _ in changed_nat)[:1000]},
-            )
-        )
+        run_requests.append(_table_run("national", ingest_national_job, changed_nat))
+    changed_flagship = _changed_tables("flagship", old_flagship, new_flagship)
+    if changed_flagship:
+        run_requests.append(_table_run("flagship", ingest_flagship_job, changed_flagship))
 
     requests = []
     if to_add:
         requests.append(ssi_submission_partitions.build_add_request(to_add))
-    n_ssi = len(run_requests) - bool(changed_nat)
+    n_ssi = len(run_requests) - bool(changed_nat) - bool(changed_flagship)
     if run_requests:
         context.log.info(
             f"{n_ssi} SSI submission run(s), {len(to_add)} new partition(s), "
-            f"{len(changed_nat)} changed national file(s)"
+            f"{len(changed_nat)} changed national file(s), "
+            f"{len(changed_flagship)} changed Flagship file(s)"
         )
+    new_cursor = {"ssi": new_ssi, "national": new_nat}
+    if new_flagship:
+        new_cursor["flagship"] = new_flagship
     return dg.SensorResult(
         run_requests=run_requests,
         dynamic_partitions_requests=requests,
-        cursor=json.dumps({"ssi": new_ssi, "national": new_nat}, sort_keys=True),
+        cursor=json.dumps(new_cursor, sort_keys=True),
     )
 
 
@@ -193,6 +219,6 @@ national_statistics_schedule = dg.ScheduleDefinition(
     "are no-ops.",
 )
 
-jobs = [ingest_ssi_job, ingest_national_job]
+jobs = [ingest_ssi_job, ingest_national_job, ingest_flagship_job]
 sensors = [raw_files_sensor]
 schedules = [ssi_round_schedule, national_statistics_schedule]

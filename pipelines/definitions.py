@@ -35,7 +35,12 @@ defs = dg.Definitions(
         published_warehouse,
         country_pages,
     ],
-    jobs=[ingest_ssi_job, automation.ingest_national_job, all_assets_job],
+    jobs=[
+        ingest_ssi_job,
+        automation.ingest_national_job,
+        automation.ingest_flagship_job,
+        all_assets_job,
+    ],
     sensors=automation.sensors,
     schedules=automation.schedules,
     resources={"dbt": dbt_resource},

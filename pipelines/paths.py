@@ -39,3 +39,8 @@ def build_dir() -> Path:
 
 def published_path() -> Path:
     return warehouse_dir() / "floorboard.duckdb"
+
+
+def extracts_dir() -> Path:
+    """Release files: ``warehouse/extracts/<release_id>/``."""
+    return warehouse_dir() / "extracts"

@@ -25,6 +25,7 @@ def test_every_asset_is_described_grouped_owned():
             "intermediate",
             "marts",
             "publish",
+            "flagship",
             "site",
         }, (key, node.group_name)
         assert node.owners, key

@@ -33,14 +33,18 @@ def real_dir() -> Path:
 
 
 #: what the generator owns under raw/ (other drop-zone folders may be added by hand)
-GENERATED = ("README.md", "reference", "national", "ssi")
+GENERATED = ("README.md", "reference", "national", "ssi", "flagship")
+#: files in those folders that are authored by hand, not generated
+NOT_GENERATED = ("reference/sdg_dsd_pinned.csv",)  # pinned SDG DSD codes (pipelines/extracts)
 
 
 def _hashes(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.relative_to(root).parts[0] in GENERATED
+        if p.is_file()
+        and p.relative_to(root).parts[0] in GENERATED
+        and p.relative_to(root).as_posix() not in NOT_GENERATED
     }
 
 

@@ -49,3 +49,28 @@ def test_asset_graph_lineage_over_graphql(webserver):
     assert nodes["raw/ssi_submissions"]["groupName"] == "raw"
     assert "warehouse/floorboard_duckdb" in nodes
     assert "marts/sdg_indicators" in ancestors("warehouse/floorboard_duckdb")
+
+
+def test_asset_graph_renders_in_chromium(webserver):
+    """The Dagster UI draws the asset graph in a real headless chromium; a screenshot is kept
+    as a test artifact (tests/artifacts/asset_graph.png)."""
+    from browser import chromium_page
+
+    artifacts = REPO / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with chromium_page() as (page, errors):
+        page.set_viewport_size({"width": 1600, "height": 1000})
+        page.goto(
+            f"http://127.0.0.1:{webserver}/locations/__repository__@pipelines.definitions"
+            "/asset-groups/marts/lineage",
+            wait_until="networkidle",
+        )
+        skip = page.get_by_text("Skip", exact=True)  # the first-visit newsletter dialog
+        if skip.count():
+            skip.first.click()
+        page.get_by_text("dim_risk", exact=True).first.wait_for(timeout=60_000)
+        assert page.locator("svg").count() > 0
+        assert not [e for e in errors if "failed request" not in e], errors
+        page.screenshot(path=str(artifacts / "asset_graph.png"))
+    assert (artifacts / "asset_graph.png").stat().st_size > 10_000
+    print(f"screenshot: {artifacts / 'asset_graph.png'}")

@@ -4,6 +4,7 @@
 - ``landing/ssi_submissions``: SSI submissions (all sections), one dynamic partition each.
 - ``landing/national_<table>``, ``landing/reference_countries``: single-table files.
 - ``landing/published_<layout>``: indicators already published by ILO/UN (``raw/published/``).
+- ``landing/flagship_<table>``: Flagship Programme records (``raw/flagship/``), group ``flagship``.
 Each landing asset has a blocking check that loaded + quarantined = received for every file
 (``rows_reconcile``) and a non-blocking WARN check ``no_quarantined_rows`` that fails, with the
 first reasons as metadata, when a file had rows rejected or could not be read. Every file gets a
@@ -22,7 +23,7 @@ from pipelines import landing, reports
 from pipelines.ingest import submissions, table_files
 from pipelines.ingest.table_files import land_table_file, landing_table
 from pipelines.validation import landing_dtypes, model_dtypes
-from schemas import national, published, reference, ssi
+from schemas import flagship, national, published, reference, ssi
 
 #: quarantine reasons shown in a check's metadata
 FIRST_FAILURES = 10
@@ -32,6 +33,7 @@ RAW_SSI = dg.AssetKey(["raw", "ssi_submissions"])
 RAW_NATIONAL = dg.AssetKey(["raw", "national_statistics"])
 RAW_REFERENCE = dg.AssetKey(["raw", "reference_code_lists"])
 RAW_PUBLISHED = dg.AssetKey(["raw", "published_indicators"])
+RAW_FLAGSHIP = dg.AssetKey(["raw", "flagship_records"])
 
 ssi_submission_partitions = dg.DynamicPartitionsDefinition(name="ssi_submission")
 
@@ -65,6 +67,15 @@ raw_assets = [
         description="Indicator values already published by ILO/UN (raw/published/), as released "
         "by the UN SDG Global Database (SDG 1.3.1 by sex, SDG 3.8.1 UHC index); used to "
         "reconcile the warehouse with what is published. Never modified.",
+        group_name="raw",
+        kinds={"csv"},
+        owners=[OWNER],
+    ),
+    dg.AssetSpec(
+        RAW_FLAGSHIP,
+        description="Flagship Programme results records (raw/flagship/, methodology §9): "
+        "interventions, institutional changes (steps 1-3) and impact on people in the 50 focus "
+        "countries, as kept by the Results Monitoring Tool. Never modified.",
         group_name="raw",
         kinds={"csv"},
         owners=[OWNER],
@@ -309,6 +320,7 @@ bookkeeping_specs = [
         deps=[
             SSI_ASSET,
             *[_key(landing_table("national", t)) for t in national.TABLES],
+            *[_key(landing_table("flagship", t)) for t in flagship.TABLES],
             _key("reference_countries"),
         ],
         description="Quarantine of every source (`warehouse/landing/_quarantine/<table>/`): "
@@ -322,6 +334,7 @@ bookkeeping_specs = [
         deps=[
             SSI_ASSET,
             *[_key(landing_table("national", t)) for t in national.TABLES],
+            *[_key(landing_table("flagship", t)) for t in flagship.TABLES],
             _key("reference_countries"),
         ],
         description="Receipts of every landed file (`warehouse/landing/_receipts/<source>/`): "
@@ -399,7 +412,9 @@ def ssi_submissions_landing(context: dg.AssetExecutionContext):
     yield from _check_results(combined, ["ssi_submissions"], quarantine, report_paths, attach)
 
 
-def _table_asset(source: str, tables: dict, raw_key: dg.AssetKey, name: str, doc: str):
+def _table_asset(
+    source: str, tables: dict, raw_key: dg.AssetKey, name: str, doc: str, group: str = "ingest"
+):
     names = [landing_table(source, t) for t in tables]
 
     @dg.multi_asset(
@@ -411,7 +426,7 @@ def _table_asset(source: str, tables: dict, raw_key: dg.AssetKey, name: str, doc
                 description=f"`raw/{source}/{t}.csv` validated against "
                 f"`schemas.{source}.{model.__name__}` ({(model.__doc__ or '').strip()}), "
                 "with provenance; rejected rows in the quarantine.",
-                group_name="ingest",
+                group_name=group,
                 kinds={"polars", "parquet", "pandera"},
                 owners=[OWNER],
             )
@@ -457,6 +472,16 @@ reference_landing = _table_asset(
     RAW_REFERENCE,
     "reference_landing",
     "Validate and land the reference code lists.",
+)
+
+flagship_landing = _table_asset(
+    "flagship",
+    flagship.TABLES,
+    RAW_FLAGSHIP,
+    "flagship_records_landing",
+    "Validate and land the Flagship Programme records (interventions, institutional changes, "
+    "impact on people).",
+    group="flagship",
 )
 
 PUBLISHED_TABLES = table_files.PUBLISHED_TABLES
@@ -526,4 +551,5 @@ ingest_assets = [
     national_landing,
     reference_landing,
     published_indicators_landing,
+    flagship_landing,
 ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import paths
+from pipelines import paths, releases
 
 #: tables that must exist in a build before it may be published (the warehouse contract)
 REQUIRED_TABLES = (
@@ -77,17 +77,21 @@ def verify(path: Path, required: tuple[str, ...] = REQUIRED_TABLES) -> dict[str,
     return counts
 
 
-def publish(run_id: str) -> tuple[Path, dict[str, int]]:
-    """Verify the run's build file and atomically rename it onto the published path."""
+def publish(run_id: str) -> tuple[Path, dict[str, int], releases.Release]:
+    """Verify the run's build file, record it as a release (``marts.releases`` and the
+    append-only ``marts.indicator_vintages``, history carried over from the published file) and
+    atomically rename it onto the published path."""
     source = build_path(run_id)
-    counts = verify(source)
+    verify(source)
+    target = paths.published_path()
+    release = releases.record_release(source, run_id, previous_published=target)
+    counts = verify(source, (*REQUIRED_TABLES, "marts.releases", "marts.indicator_vintages"))
     wal = source.with_name(source.name + ".wal")
     if wal.exists():
         raise PublishError(f"{wal} still exists after checkpoint; refusing to publish")
-    target = paths.published_path()
     os.chmod(source, 0o444)  # published files are read-only for everyone
     os.replace(source, target)
-    return target, counts
+    return target, counts, release
 
 
 def prune_failed_builds(keep: int = KEEP_FAILED_BUILDS) -> None:

@@ -25,16 +25,19 @@ LAYERS = ("staging", "intermediate", "marts")
 
 
 class FloorboardTranslator(DagsterDbtTranslator):
-    """Group = dbt layer folder; key = [layer, model]; owners from the layer."""
+    """Group = dbt layer folder, unless the node sets ``config: meta: dagster: group`` (e.g. the
+    Flagship models, group ``flagship``); key = [layer, model]; owners from the layer."""
 
     def get_asset_spec(self, manifest, unique_id, project):
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
         if node.get("resource_type") in ("model", "seed"):
             layer = next((p for p in node.get("fqn", []) if p in LAYERS), "staging")
+            meta = node.get("config", {}).get("meta") or node.get("meta") or {}
+            group = (meta.get("dagster") or {}).get("group") or layer
             spec = spec.replace_attributes(
                 key=dg.AssetKey([layer, node["name"]]),
-                group_name=layer,
+                group_name=group,
                 owners=["team:statistics"] if layer == "marts" else ["team:data-engineering"],
             )
         return spec

@@ -20,12 +20,15 @@ PUBLISHED = dg.AssetKey(["warehouse", "floorboard_duckdb"])
     "open it read-only; a failed build never touches it.",
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    target, counts = build.publish(context.run_id)
+    target, counts, release = build.publish(context.run_id)
     build.prune_failed_builds()
-    context.log.info(f"published {target}")
+    context.log.info(f"published {target} as release {release.release_id}")
     return dg.MaterializeResult(
         metadata={
             "path": str(target),
+            "release_id": release.release_id,
+            "previous_release_id": release.previous_release_id or "",
+            "content_sha256": release.content_sha256,
             "size_bytes": target.stat().st_size,
             **{f"rows {t}": n for t, n in counts.items()},
         }

@@ -1,0 +1,268 @@
+"""Human-friendly downloads: an Excel workbook (one sheet per series and a ``metadata`` sheet)
+and one CSV of every observation, countries and regional aggregates alike.
+
+Both treat the warehouse's text as hostile: a text cell starting with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return, which a spreadsheet would run as a formula, gets a leading single
+quote ``'`` (OWASP "CSV injection"). Numbers (values, years, coverage) stay numeric.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+
+from pipelines.extracts.codelists import CodeLists
+from pipelines.extracts.observations import DECIMALS
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+#: definitions of the series (methodology §2.1, §6.1): numerator / denominator
+DEFINITIONS: dict[str, tuple[str, str]] = {
+    "SI_COV_BENFTS": (
+        "Persons receiving at least one cash benefit or actively contributing, unduplicated "
+        "(life-cycle partition, §2.2) / total population",
+        "§2.1, §2.2",
+    ),
+    "SI_COV_CHLD": (
+        "Children 0-14 receiving child or family cash benefits / children 0-14",
+        "§2.1",
+    ),
+    "SI_COV_MATNL": (
+        "Women receiving maternity cash benefits in the year / women giving birth that year",
+        "§2.1",
+    ),
+    "SI_COV_DISAB": (
+        "Persons receiving disability cash benefits / persons with severe disabilities",
+        "§2.1",
+    ),
+    "SI_COV_UEMP": ("Recipients of unemployment cash benefits / unemployed persons", "§2.1"),
+    "SI_COV_WKINJRY": (
+        "Workers protected by employment-injury insurance or employer liability / employed",
+        "§2.1",
+    ),
+    "SI_COV_PENSN": (
+        "Persons at or above the statutory pensionable age receiving an old-age pension / "
+        "persons at or above that age (sex-specific)",
+        "§2.1",
+    ),
+    "SI_COV_VULN": (
+        "Recipients of non-contributory social assistance cash benefits / vulnerable persons",
+        "§2.1",
+    ),
+    "SI_COV_POOR": (
+        "Recipients of social assistance cash benefits / population below the national "
+        "poverty line",
+        "§2.1",
+    ),
+    "SH_ACS_UNHC": (
+        "Geometric mean of the RMNCH, infectious disease, NCD and service capacity scores of the "
+        "tracer indicators (WHO method), index 0-100",
+        "§6.1",
+    ),
+}
+INDICATOR = {"SH_ACS_UNHC": "3.8.1"}  # every other series: 1.3.1
+NOTES = (
+    "Values are read from the published Floorboard warehouse (marts.sdg_indicators, "
+    "marts.agg_regional) and never recomputed; they are rounded at extract time, half away from "
+    "zero: percentages (PT) to 1 decimal, the UHC index (IX) to whole numbers.",
+    "Rates above 100 are published as computed and carry a comment (methodology §0).",
+    "NATURE: C country data, E estimated from national data (a component estimated or a tracer "
+    "imputed), M modelled/aggregated (regional aggregates).",
+    "Regional aggregates (methodology §7): reporting countries only, weighted by the series "
+    "denominator (UHC: population); withheld when the reporting countries hold less than 50 % of "
+    "the region's reference population; the coverage is given with every value.",
+    "Cells a spreadsheet would run as a formula start with a single quote (').",
+)
+
+COLUMNS = (
+    ("series_code", "text"),
+    ("area_type", "text"),
+    ("region_type", "text"),
+    ("m49", "text"),
+    ("iso3", "text"),
+    ("area_name", "text"),
+    ("year", "number"),
+    ("sex", "text"),
+    ("age", "text"),
+    ("value", "number"),
+    ("unit_measure", "text"),
+    ("unit_mult", "number"),
+    ("nature", "text"),
+    ("obs_status", "text"),
+    ("source_detail", "text"),
+    ("comment_obs", "text"),
+    ("population_coverage_pct", "number"),
+)
+
+
+def neutralize(text: object) -> str:
+    """Text that a spreadsheet shows as text: a leading ``'`` before formula triggers."""
+    if text is None:
+        return ""
+    text = str(text)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def rows(obs: pl.DataFrame) -> list[tuple]:
+    """The download rows (raw Python values; text not yet neutralized)."""
+    out = []
+    for r in obs.iter_rows(named=True):
+        coverage = r["population_coverage"]
+        out.append(
+            (
+                r["series_code"],
+                r["area_type"],
+                r["region_type"],
+                r["ref_area"],
+                r["iso3"],
+                r["area_name"],
+                r["time_period"],
+                r["sex"],
+                r["age"],
+                r["obs_value"],  # rounded text; written as a number
+                r["unit_measure"],
+                r["unit_mult"],
+                r["nature"],
+                r["obs_status"],
+                r["source_detail"],
+                r["comment_obs"],
+                None if coverage is None else round(float(coverage), 1),
+            )
+        )
+    return out
+
+
+def _number_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def write_csv(obs: pl.DataFrame, path: Path) -> Path:
+    """All observations, one row each; UTF-8, CRLF line ends (RFC 4180: with ``\\n`` alone the
+    csv module would leave a bare CR in a cell unquoted), text cells neutralized."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([name for name, _ in COLUMNS])
+    for row in rows(obs):
+        w.writerow(
+            [
+                _number_text(v) if kind == "number" else neutralize(v)
+                for (_, kind), v in zip(COLUMNS, row, strict=True)
+            ]
+        )
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+    return path
+
+
+def series_metadata(
+    obs: pl.DataFrame, risks: dict[str, tuple[str, str]], cl: CodeLists
+) -> list[list]:
+    """One row per series in the extract: code, indicator, name, risk, definition, unit, ..."""
+    header = ["series_code", "indicator", "name", "risk", "risk_label", "definition",
+              "methodology", "unit_measure", "decimals", "source"]  # fmt: skip
+    out: list[list] = [header]
+    for code, unit in obs.select("series_code", "unit_measure").unique().sort("series_code").rows():
+        risk, label = risks.get(code, ("", ""))
+        definition, section = DEFINITIONS.get(code, ("", ""))
+        source = (
+            "National tracer statistics, WHO method (methodology §6.1)"
+            if code == "SH_ACS_UNHC"
+            else "ILO Social Security Inquiry submissions and national statistics"
+        )
+        out.append(
+            [
+                code,
+                INDICATOR.get(code, "1.3.1"),
+                cl.name("CL_SERIES", code),
+                risk,
+                label,
+                definition,
+                f"methodology {section}" if section else "",
+                unit,
+                DECIMALS.get(unit, ""),
+                source,
+            ]
+        )
+    return out
+
+
+def write_workbook(
+    obs: pl.DataFrame,
+    path: Path,
+    risks: dict[str, tuple[str, str]],
+    cl: CodeLists,
+    release_id: str,
+    prepared: datetime,
+) -> Path:
+    """The workbook; deterministic for a given ``prepared`` (xlsxwriter fixes zip timestamps)."""
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,  # rows in order, inline strings: faster, less memory
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    created = prepared.replace(tzinfo=None)
+    wb.set_properties(
+        {
+            "title": f"Floorboard SDG 1.3.1 and 3.8.1 indicators, release {release_id}",
+            "author": "Floorboard",
+            "company": "",
+            "comments": "Generated from the published Floorboard warehouse (docs/extracts.md).",
+            "created": created,
+        }
+    )
+    bold = wb.add_format({"bold": True})
+
+    def put(ws, r: int, c: int, value: object, kind: str = "text", fmt=None) -> None:
+        if value is None or value == "":
+            return
+        if kind == "number":
+            ws.write_number(r, c, float(value), fmt)
+        else:
+            ws.write_string(r, c, neutralize(value), fmt)
+
+    meta = wb.add_worksheet("metadata")
+    table = series_metadata(obs, risks, cl)
+    for r, row in enumerate(table):
+        for c, value in enumerate(row):
+            kind = "number" if r and table[0][c] == "decimals" and value != "" else "text"
+            put(meta, r, c, value, kind, bold if r == 0 else None)
+    r = len(table) + 1
+    put(meta, r, 0, "notes", fmt=bold)
+    put(meta, r + 1, 0, "release_id")
+    put(meta, r + 1, 1, release_id)
+    put(meta, r + 2, 0, "prepared")
+    put(meta, r + 2, 1, prepared.isoformat())
+    put(meta, r + 3, 0, "code lists")
+    put(meta, r + 3, 1, f"SDG global DSD {cl.dsd_version} ({cl.source})")
+    for i, note in enumerate(NOTES):
+        put(meta, r + 4 + i, 0, "footnote")
+        put(meta, r + 4 + i, 1, note)
+    meta.set_column(0, 0, 16)
+    meta.set_column(1, 9, 30)
+
+    all_rows = rows(obs)
+    for code in sorted({row[0] for row in all_rows}):
+        ws = wb.add_worksheet(code[:31])
+        for c, (name, _) in enumerate(COLUMNS):
+            ws.write_string(0, c, name, bold)
+        line = 1
+        for row in all_rows:
+            if row[0] != code:
+                continue
+            for c, ((_, kind), value) in enumerate(zip(COLUMNS, row, strict=True)):
+                put(ws, line, c, value, kind)
+            line += 1
+        ws.freeze_panes(1, 0)
+        ws.set_column(0, len(COLUMNS) - 1, 14)
+    wb.close()
+    return path
