@@ -246,6 +246,9 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
         )
     )
     scorecard = charts.flagship_scorecard(scorecard_rows) if scorecard_rows else None
+    headline, breakdown = (
+        charts.scorecard_tables(scorecard_rows, risks) if scorecard_rows else (None, None)
+    )
     pages.append(
         render.page(
             env,
@@ -255,6 +258,8 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
             root="",
             charts=_number([scorecard]),
             scorecard=scorecard,
+            headline=headline,
+            breakdown=breakdown,
             scorecard_missing=scorecard_rows is None,
             focus=[c for c in countries if c["is_flagship_focus"]],
         )

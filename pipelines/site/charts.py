@@ -71,7 +71,12 @@ def _spec(chart: alt.TopLevelMixin, description: str, values: list[dict]) -> dic
     spec["data"] = {"values": values}
     spec["config"] = {
         "range": {"category": PALETTE},
-        "axis": {"labelColor": "#222", "titleColor": "#222", "labelFontSize": 12},
+        "axis": {
+            "labelColor": "#222",
+            "titleColor": "#222",
+            "labelFontSize": 12,
+            "labelLimit": 320,
+        },
         "legend": {
             "labelColor": "#222",
             "titleColor": "#222",
@@ -555,7 +560,7 @@ def flagship_timeline(results: list[dict], risks: dict[str, str], country: str) 
     )
     chart = (
         alt.Chart(DATA)
-        .mark_point(size=120, filled=True)
+        .mark_point(size=120, filled=True, opacity=1)
         .encode(
             x=alt.X("date:T", title="Date"),
             y=alt.Y("step:N", title=None, sort=list(STEP_LABELS.values())),
@@ -592,35 +597,48 @@ def flagship_timeline(results: list[dict], risks: dict[str, str], country: str) 
 
 
 def flagship_impact(results: list[dict], risks: dict[str, str], country: str) -> Chart | None:
-    """Impact on people: one bar per result (both sexes); bars are never added up."""
-    impact = [r for r in results if r["result_type"] == "impact_on_people"]
-    if not impact:
+    """Impact on people: one bar per impact record (both sexes). A record concerning several
+    risks has one row per risk in fct_flagship_results, each with the record's persons in full:
+    it is shown once, with its risks listed. Bars are never added up."""
+    records: dict[str, dict] = {}
+    for r in results:
+        if r["result_type"] != "impact_on_people":
+            continue
+        rec = records.setdefault(r["result_id"], {**r, "risks": [], "by_sex": {}})
+        if r["risk"] and r["risk"] not in rec["risks"]:
+            rec["risks"].append(r["risk"])
+        rec["by_sex"].setdefault(r["sex"], r["persons"])
+    if not records:
         return None
-    total = [r for r in impact if r["sex"] == "_T" and r["persons"] is not None]
+    ordered = sorted(records.values(), key=lambda c: (c["result_date"], c["result_id"]))
     values = [
         {
-            "result": f"{r['result_date']} · {risks.get(r['risk'], r['risk'])} ({r['result_id']})",
-            "impact": IMPACT_LABELS.get(r["impact_type"], r["impact_type"]),
-            "persons": r["persons"],
-            "description": r["description"],
+            "result": f"{c['result_date']} {c['result_id']}",
+            "impact": IMPACT_LABELS.get(c["impact_type"], c["impact_type"]),
+            "risks": ", ".join(risks.get(k, k) for k in c["risks"]),
+            "persons": c["by_sex"]["_T"],
+            "description": c["description"],
         }
-        for r in total
+        for c in ordered
+        if c["by_sex"].get("_T") is not None
     ]
     alt_text = (
-        f"Bar chart of the people reached by the {len(values)} impact results of the Flagship "
-        f"Programme in {country}, one bar per result, coloured by type of impact "
-        "(legal coverage, effective coverage, adequacy); the bars are not additive."
+        f"Bar chart of the people reached by each of the {len(values)} impact records of the "
+        f"Flagship Programme in {country}, {_span([c['year'] for c in ordered])}, one bar per "
+        "record, coloured by type of impact (legal coverage, effective coverage, adequacy); the "
+        "bars are not additive."
     )
     chart = (
         alt.Chart(DATA)
         .mark_bar()
         .encode(
             y=alt.Y("result:N", title=None, sort=None),
-            x=alt.X("persons:Q", title="Persons (both sexes)"),
+            x=alt.X("persons:Q", title="Persons reached (both sexes)"),
             color=alt.Color("impact:N", title="Impact", sort=list(IMPACT_LABELS.values())),
             tooltip=[
-                alt.Tooltip("result:N", title="Result"),
+                alt.Tooltip("result:N", title="Record"),
                 alt.Tooltip("impact:N", title="Impact"),
+                alt.Tooltip("risks:N", title="Risks"),
                 alt.Tooltip("persons:Q", title="Persons", format=","),
                 alt.Tooltip("description:N", title="Description"),
             ],
@@ -628,19 +646,34 @@ def flagship_impact(results: list[dict], risks: dict[str, str], country: str) ->
         .properties(width=WIDTH - 260)
     )
     table = Table(
-        ["Date", "Result", "Impact", "Risk", "Sex", "Persons", "Description", "Source"],
+        [
+            "Date",
+            "Record",
+            "Phase",
+            "Impact",
+            "Risks",
+            "Persons",
+            "Women",
+            "Men",
+            "Description",
+            "Source",
+            "Joint",
+        ],
         [
             [
-                r["result_date"],
-                r["result_id"],
-                IMPACT_LABELS.get(r["impact_type"], r["impact_type"]),
-                risks.get(r["risk"], r["risk"]),
-                _sex(r["sex"]),
-                r["persons"],
-                r["description"],
-                r["source"],
+                c["result_date"],
+                c["result_id"],
+                c["phase"],
+                IMPACT_LABELS.get(c["impact_type"], c["impact_type"]),
+                ", ".join(risks.get(k, k) for k in c["risks"]),
+                c["by_sex"].get("_T"),
+                c["by_sex"].get("F"),
+                c["by_sex"].get("M"),
+                c["description"],
+                c["source"],
+                "yes" if c["is_joint"] else "no",
             ]
-            for r in impact
+            for c in ordered
         ],
     )
     return Chart(
@@ -649,38 +682,58 @@ def flagship_impact(results: list[dict], risks: dict[str, str], country: str) ->
         _spec(chart, alt_text, values),
         table,
         notes=[
-            "Persons are counted per result and per type of impact; they are never summed "
-            "across types (the same person can gain legal and effective coverage)."
+            "Each bar is one record of people reached; records are not added up here, and "
+            "people are never added across types of impact (the same person can gain legal and "
+            "effective coverage). Programme totals are on the scorecard page."
         ],
     )
 
 
+MEASURE_LABELS = {
+    "step_1_countries": "Countries with a step 1 change (strategy)",
+    "step_2_countries": "Countries with a step 2 change (scheme or law)",
+    "step_3_countries": "Countries with a step 3 change (operations)",
+    "legal_coverage_persons": "People with new legal coverage",
+    "effective_coverage_persons": "People with new effective coverage",
+    "adequacy_persons": "People with better protection (adequacy)",
+    "people_reached_deduplicated": "People reached, any impact (deduplicated)",
+    "share_results_joint": "Results achieved jointly with partners (%)",
+    "persons_trained": "Persons trained",
+    "knowledge_products_endorsed": "Knowledge products endorsed",
+    "countries_ratifying_c102": "Countries ratifying C102",
+}
+
+
+def measure_label(measure: str) -> str:
+    return MEASURE_LABELS.get(measure, measure.replace("_", " "))
+
+
 def flagship_scorecard(card: list[dict]) -> Chart | None:
-    """Achieved as a share of the ambition, per measure and phase (both sexes, all risks)."""
-    rows = [r for r in card if r["risk"] == "_T" and r["sex"] == "_T"]
-    if not rows:
-        return None
+    """Achieved as a share of the ambition, per measure and phase (both sexes, all risks): the
+    mart's share_of_ambition, for the measures that have an ambition."""
     values = [
         {
-            "measure": r["measure"].replace("_", " "),
+            "measure": measure_label(r["measure"]),
             "phase": r["phase"] + (" (reference)" if r["is_reference_phase"] else ""),
             "share": r["share_of_ambition"],
             "achieved": r["achieved"],
             "ambition": r["ambition"],
         }
-        for r in rows
-        if r["share_of_ambition"] is not None
+        for r in card
+        if r["risk"] == "_T" and r["sex"] == "_T" and r["share_of_ambition"] is not None
     ]
+    if not values:
+        return None
     alt_text = (
-        f"Grouped bar chart of the Flagship Programme scorecard: achieved as a percentage of the "
-        f"ambition for {len({v['measure'] for v in values})} measures, by phase, with a rule "
-        "at 100 %."
+        "Grouped bar chart of the Flagship Programme scorecard: achieved as a percentage of the "
+        f"ambition for {len({v['measure'] for v in values})} measures, the 2021–2025 phase "
+        "next to the 2016–2020 reference phase, with a rule at 100 %."
     )
     bars = (
         alt.Chart()
         .mark_bar()
         .encode(
-            y=alt.Y("measure:N", title=None, sort="ascending"),
+            y=alt.Y("measure:N", title=None, sort=list(MEASURE_LABELS.values())),
             x=alt.X("share:Q", title="Achieved, % of ambition"),
             color=alt.Color("phase:N", title="Phase", sort="ascending"),
             yOffset=alt.YOffset("phase:N", sort="ascending"),
@@ -694,21 +747,45 @@ def flagship_scorecard(card: list[dict]) -> Chart | None:
         )
     )
     rule = alt.Chart().mark_rule(color="#222", strokeDash=[4, 3]).encode(x=alt.datum(100))
-    chart = alt.layer(bars, rule, data=DATA).properties(width=WIDTH - 200)
+    chart = alt.layer(bars, rule, data=DATA).properties(width=WIDTH - 260)
     table = Table(
-        ["Phase", "Measure", "Risk", "Sex", "Achieved", "Ambition", "% of ambition", "Reference"],
-        [
-            [
-                r["phase"],
-                r["measure"],
-                r["risk"],
-                _sex(r["sex"]),
-                r["achieved"],
-                r["ambition"],
-                r["share_of_ambition"],
-                "yes" if r["is_reference_phase"] else "no",
-            ]
-            for r in card
-        ],
+        ["Measure", "Phase", "Achieved", "Ambition", "% of ambition"],
+        [[v["measure"], v["phase"], v["achieved"], v["ambition"], v["share"]] for v in values],
     )
-    return Chart("Flagship Programme scorecard", alt_text, _spec(chart, alt_text, values), table)
+    return Chart("Achieved against the ambitions", alt_text, _spec(chart, alt_text, values), table)
+
+
+def scorecard_tables(card: list[dict], risks: dict[str, str]) -> tuple[Table, Table]:
+    """The headline (all risks, both sexes) and every breakdown by risk and sex."""
+    columns = ["Measure", "Unit", "Phase", "Achieved", "Source", "Computed", "Ambition", "%"]
+
+    def line(r: dict) -> list:
+        return [
+            measure_label(r["measure"]),
+            r["unit"],
+            r["phase"] + (" (reference)" if r["is_reference_phase"] else ""),
+            r["achieved"],
+            r["achieved_source"],
+            r["achieved_computed"],
+            r["ambition"],
+            r["share_of_ambition"],
+        ]
+
+    order = list(MEASURE_LABELS)
+
+    def key(r: dict) -> tuple:
+        m = order.index(r["measure"]) if r["measure"] in order else len(order)
+        return (m, r["measure"], r["phase"], r["risk"], r["sex"])
+
+    headline = [r for r in card if r["risk"] == "_T" and r["sex"] == "_T"]
+    detail = [r for r in card if not (r["risk"] == "_T" and r["sex"] == "_T")]
+    return (
+        Table(columns, [line(r) for r in sorted(headline, key=key)]),
+        Table(
+            ["Risk", "Sex", *columns],
+            [
+                [risks.get(r["risk"], r["risk"]), _sex(r["sex"]), *line(r)]
+                for r in sorted(detail, key=key)
+            ],
+        ),
+    )

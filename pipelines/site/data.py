@@ -187,8 +187,8 @@ def flagship_scorecard(con: duckdb.DuckDBPyConnection) -> list[Row] | None:
     return rows(
         con,
         """
-        select phase, measure, risk, sex, achieved, ambition, share_of_ambition,
-               is_reference_phase
+        select phase, measure, unit, risk, sex, achieved, achieved_source, achieved_computed,
+               ambition, share_of_ambition, is_reference_phase
         from marts.fct_flagship_scorecard
         order by phase, measure, risk, sex
         """,

@@ -45,7 +45,7 @@ def write_assets(out_dir: Path) -> list[Path]:
 
 
 def cell(value: Any) -> str:
-    """A table cell: integers with thousands separators, floats with two decimals."""
+    """A table cell: thousands separators; two decimals unless the number is whole."""
     if value is None:
         return "–"
     if isinstance(value, bool):
@@ -53,7 +53,8 @@ def cell(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.2f}"
+        # counts stored as doubles (e.g. scorecard figures) read as counts
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
     return str(value)
 
 
