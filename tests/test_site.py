@@ -260,6 +260,45 @@ def test_flagship_sections(parsed: dict[Path, Page], site: Path, sample_warehous
     assert ("No Flagship records" in flagship) != bool(has)
 
 
+def test_flagship_people_shown_once_per_record(site: Path, sample_warehouse: Path):
+    """An impact record concerning several risks has one row per risk in fct_flagship_results,
+    each with its persons in full: the country page shows it once (one bar, one table row)."""
+    con = duckdb.connect(str(sample_warehouse / "floorboard.duckdb"), read_only=True)
+    try:
+        if not con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' "
+            "and table_name = 'fct_flagship_results'"
+        ).fetchall()[0][0]:
+            pytest.skip("no Flagship tables in this warehouse")
+        multi = con.execute(
+            """
+            select iso3, result_id, max(persons) filter (where sex = '_T')
+            from marts.fct_flagship_results where result_type = 'impact_on_people'
+            group by all having count(distinct risk) > 1 order by 1, 2
+            """
+        ).fetchall()
+        headline = con.execute(
+            "select achieved from marts.fct_flagship_scorecard where risk = '_T' and sex = '_T' "
+            "and measure = 'legal_coverage_persons' order by phase"
+        ).fetchall()
+    finally:
+        con.close()
+    assert multi, "the sample has impact records with several risks"
+    for iso3, result_id, persons in multi[:10]:
+        text = (site / "country" / f"{iso3}.html").read_text(encoding="utf-8")
+        assert text.count(f"<td>{result_id}</td>") == 1, (iso3, result_id)
+        spec = next(
+            json.loads(body)
+            for _, body in JSON_SCRIPT.findall(text)
+            if "impact records" in json.loads(body)["description"]
+        )
+        bars = [v for v in spec["data"]["values"] if v["result"].endswith(f" {result_id}")]
+        assert [b["persons"] for b in bars] == [persons], (iso3, result_id)
+    flagship = (site / "flagship.html").read_text(encoding="utf-8")
+    for (achieved,) in headline:
+        assert f">{achieved:,.0f}</td>" in flagship
+
+
 # --- in headless chromium ----------------------------------------------------------------------
 
 
