@@ -290,7 +290,7 @@ def test_flagship_people_shown_once_per_record(site: Path, sample_warehouse: Pat
         spec = next(
             json.loads(body)
             for _, body in JSON_SCRIPT.findall(text)
-            if "impact records" in json.loads(body)["description"]
+            if "people reached by each of the" in json.loads(body)["description"]
         )
         bars = [v for v in spec["data"]["values"] if v["result"].endswith(f" {result_id}")]
         assert [b["persons"] for b in bars] == [persons], (iso3, result_id)

@@ -93,6 +93,10 @@ def _sex(code: str) -> str:
     return SEX_LABELS.get(code, code)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _span(years: list[int]) -> str:
     years = sorted(set(years))
     if not years:
@@ -519,6 +523,8 @@ def region_data_coverage(agg: list[dict], region: str) -> Chart | None:
     return Chart("Data coverage of the aggregate", alt_text, _spec(chart, alt_text, values), table)
 
 
+#: the two phases of the programme (2016-2020, 2021-2025): the timeline's fixed span
+PROGRAMME_START, PROGRAMME_END = "2016-01-01", "2025-12-31"
 STEP_LABELS = {
     1: "Step 1: strategy adopted",
     2: "Step 2: scheme designed or law reformed",
@@ -554,15 +560,20 @@ def flagship_timeline(results: list[dict], risks: dict[str, str], country: str) 
     ]
     steps = sorted({v["step"] for v in values})
     alt_text = (
-        f"Timeline of the {len(values)} institutional changes the Flagship Programme supported in "
-        f"{country}, {_span([c['year'] for c in ordered])}, one mark per change, placed by date "
-        f"and by step ({', '.join(steps)})."
+        f"Timeline of the {_count(len(values), 'institutional change')} the Flagship Programme "
+        f"supported in {country}, {_span([c['year'] for c in ordered])}, one mark per change, "
+        f"placed by date and by step ({', '.join(steps)})."
     )
     chart = (
         alt.Chart(DATA)
         .mark_point(size=120, filled=True, opacity=1)
         .encode(
-            x=alt.X("date:T", title="Date"),
+            x=alt.X(
+                "date:T",
+                title="Date",
+                scale=alt.Scale(domain=[PROGRAMME_START, PROGRAMME_END]),
+                axis=alt.Axis(format="%Y", tickCount="year"),
+            ),
             y=alt.Y("step:N", title=None, sort=list(STEP_LABELS.values())),
             color=alt.Color("step:N", legend=None, sort=list(STEP_LABELS.values())),
             shape=alt.Shape("step:N", legend=None, sort=list(STEP_LABELS.values())),
@@ -623,10 +634,10 @@ def flagship_impact(results: list[dict], risks: dict[str, str], country: str) ->
         if c["by_sex"].get("_T") is not None
     ]
     alt_text = (
-        f"Bar chart of the people reached by each of the {len(values)} impact records of the "
-        f"Flagship Programme in {country}, {_span([c['year'] for c in ordered])}, one bar per "
-        "record, coloured by type of impact (legal coverage, effective coverage, adequacy); the "
-        "bars are not additive."
+        f"Bar chart of the people reached by each of the {_count(len(values), 'impact record')} "
+        f"of the Flagship Programme in {country}, {_span([c['year'] for c in ordered])}, "
+        "one bar per record, coloured by type of impact (legal coverage, effective coverage, "
+        "adequacy); the bars are not additive."
     )
     chart = (
         alt.Chart(DATA)
