@@ -325,7 +325,8 @@ async def _visit_all(chromium: str, site: Path, pages: list[Path]) -> tuple[list
 
     async def tab(browser) -> None:
         nonlocal rendered
-        page = await browser.new_page(viewport={"width": 1100, "height": 900})
+        context = await browser.new_context(viewport={"width": 1100, "height": 900})
+        page = await context.new_page()
         where = {"url": ""}
 
         def note(text: str) -> None:
@@ -355,7 +356,7 @@ async def _visit_all(chromium: str, site: Path, pages: list[Path]) -> tuple[list
             if path == site / "country" / f"{SCREENSHOT_COUNTRY}.html":
                 ARTIFACTS.mkdir(exist_ok=True)
                 await page.screenshot(path=str(ARTIFACTS / SCREENSHOT), full_page=True)
-        await page.close()
+        await context.close()
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
