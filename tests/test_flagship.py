@@ -422,3 +422,17 @@ def test_flagship_file_launches_flagship_landing(tmp_path, monkeypatch):
             assert automation.raw_files_sensor(ctx).run_requests == []
     landed = pl.read_parquet(wh / "landing" / "flagship_impact_on_people" / "*.parquet")
     assert landed.height == len(_rows("impact_on_people"))
+
+
+def test_no_flagship_folder_lands_empty_tables(tmp_path, monkeypatch):
+    """raw/flagship/ is optional: without it the landing succeeds, empty, with no problem."""
+    from pipelines.ingest.assets import flagship_landing
+
+    monkeypatch.setenv("FLOORBOARD_RAW_DIR", str(tmp_path / "raw"))
+    monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([flagship_landing], instance=instance)
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    for table in flagship.TABLES:
+        landed = pl.read_parquet(tmp_path / "warehouse" / "landing" / f"flagship_{table}")
+        assert landed.height == 0 and "source_file" in landed.columns
