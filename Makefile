@@ -32,7 +32,7 @@ run: install
 
 ## test: install and run the test suite
 test: install
-	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python -m pytest -q -n 2 --dist loadfile
 
 lint: install
 	$(VENV)/bin/ruff check pipelines schemas tests

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines import automation
+from pipelines.extracts.assets import SDG_FILES, extract_assets
 from pipelines.ingest.assets import (
     bookkeeping_specs,
     ingest_assets,
@@ -23,6 +24,14 @@ all_assets_job = dg.define_asset_job(
     description="Land national statistics and reference lists, run dbt, publish the warehouse.",
 )
 
+extract_job = dg.define_asset_job(
+    "extract_release",
+    selection=dg.AssetSelection.keys(SDG_FILES),
+    description="Write SDG extracts of the current release; run config restricts them to "
+    "countries, series, years or the Flagship focus countries (written to "
+    "warehouse/extracts/<release>/selections/<name>/).",
+)
+
 ingest_ssi_job = automation.ingest_ssi_job  # defined with the sensor and schedules
 
 defs = dg.Definitions(
@@ -33,6 +42,7 @@ defs = dg.Definitions(
         *bookkeeping_specs,
         floorboard_dbt_assets,
         published_warehouse,
+        *extract_assets,
         country_pages,
     ],
     jobs=[
@@ -40,6 +50,7 @@ defs = dg.Definitions(
         automation.ingest_national_job,
         automation.ingest_flagship_job,
         all_assets_job,
+        extract_job,
     ],
     sensors=automation.sensors,
     schedules=automation.schedules,

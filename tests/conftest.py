@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_DATA = Path(os.environ.get("FLOORBOARD_REAL_DATA", REPO.parent / "shared" / "data" / "real"))
@@ -24,24 +27,55 @@ def real_dir() -> Path:
     return REAL_DATA
 
 
-@pytest.fixture(scope="session")
-def sample_warehouse(tmp_path_factory) -> Path:
-    """Materialize the whole asset graph in-process on the bundled sample (raw/) into a
-    temporary warehouse folder; returns the warehouse folder."""
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], dict]) -> tuple[Path, dict]:
+    """Build an expensive test input once per test session, even with pytest-xdist workers
+    (``make test`` runs two): the first worker builds it under a file lock in the temp folder
+    the workers share, the others wait and reuse it. ``build(folder)`` returns JSON-able info."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by every worker of this session
+    folder = root / f"shared-{name}"
+    with FileLock(str(folder) + ".lock"):
+        done = folder / ".built.json"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            done.write_text(json.dumps(build(folder)), encoding="utf-8")
+        return folder, json.loads(done.read_text(encoding="utf-8"))
+
+
+def run_pipeline(warehouse: Path, raw: Path | None = None) -> None:
+    """One ``make run`` in-process (fresh Dagster instance) on ``raw`` into ``warehouse``."""
     from pipelines import run
 
-    wh = tmp_path_factory.mktemp("warehouse")
-    old = os.environ.get("FLOORBOARD_WAREHOUSE_DIR")
-    os.environ["FLOORBOARD_WAREHOUSE_DIR"] = str(wh)
+    env = {"FLOORBOARD_WAREHOUSE_DIR": str(warehouse)}
+    if raw is not None:
+        env["FLOORBOARD_RAW_DIR"] = str(raw)
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         with dg.instance_for_test() as instance:
             assert run.run(instance) == 0
     finally:
-        if old is None:
-            os.environ.pop("FLOORBOARD_WAREHOUSE_DIR", None)
-        else:
-            os.environ["FLOORBOARD_WAREHOUSE_DIR"] = old
-    assert (wh / "floorboard.duckdb").exists()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> Path:
+    """Materialize the whole asset graph in-process on the bundled sample (raw/) into a
+    temporary warehouse folder (once per session); returns the warehouse folder. Read-only for
+    tests: change a ``warehouse_copy``."""
+
+    def build(wh: Path) -> dict:
+        run_pipeline(wh)
+        assert (wh / "floorboard.duckdb").exists()
+        return {}
+
+    wh, _ = built_once(tmp_path_factory, "sample_warehouse", build)
     return wh
 
 
@@ -74,27 +108,36 @@ def _set_births(raw: Path) -> int:
 @pytest.fixture(scope="session")
 def two_releases(sample_warehouse: Path, tmp_path_factory) -> dict:
     """The sample warehouse (release 1), then a run with URY 2020 births changed (release 2)."""
-    from pipelines import run
 
-    base = tmp_path_factory.mktemp("releases")
-    wh = base / "warehouse"
-    shutil.copytree(sample_warehouse, wh, ignore=shutil.ignore_patterns("build", "extracts"))
-    raw = base / "raw"
-    shutil.copytree(REPO / "raw", raw)
-    old_births = _set_births(raw)
-    first = wh / "release1.duckdb"
-    shutil.copyfile(wh / "floorboard.duckdb", first)
+    def build(base: Path) -> dict:
+        wh = base / "warehouse"
+        shutil.copytree(sample_warehouse, wh, ignore=shutil.ignore_patterns("build", "extracts"))
+        raw = base / "raw"
+        shutil.copytree(REPO / "raw", raw)
+        old_births = _set_births(raw)
+        shutil.copyfile(wh / "floorboard.duckdb", base / "release1.duckdb")
+        run_pipeline(wh, raw)
+        return {"old_births": old_births}
 
-    saved = {k: os.environ.get(k) for k in ("FLOORBOARD_WAREHOUSE_DIR", "FLOORBOARD_RAW_DIR")}
-    os.environ["FLOORBOARD_WAREHOUSE_DIR"] = str(wh)
-    os.environ["FLOORBOARD_RAW_DIR"] = str(raw)
-    try:
-        with dg.instance_for_test() as instance:
-            assert run.run(instance) == 0
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return {"warehouse": wh, "first": first, "old_births": old_births}
+    base, info = built_once(tmp_path_factory, "two_releases", build)
+    return {
+        "warehouse": base / "warehouse",
+        "first": base / "release1.duckdb",
+        "old_births": info["old_births"],
+    }
+
+
+#: modules that take minutes, started first so that the two xdist workers of ``make test``
+#: (``--dist loadfile``) overlap them: the sample build, then the independent real-data runs
+SLOW_FIRST = (
+    "test_end_to_end.py",
+    "test_reconciliation_real.py",
+    "test_broken_submission.py",
+    "test_uhc_real.py",
+    "test_releases.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))

@@ -26,6 +26,7 @@ def test_every_asset_is_described_grouped_owned():
             "marts",
             "publish",
             "flagship",
+            "extracts",
             "site",
         }, (key, node.group_name)
         assert node.owners, key
@@ -55,3 +56,17 @@ def test_dbt_tests_are_asset_checks():
 def test_jobs_present():
     assert defs.resolve_job_def("build_warehouse")
     assert defs.resolve_job_def("ingest_ssi_submissions")
+
+
+def test_extract_assets_follow_the_published_warehouse():
+    graph = defs.resolve_asset_graph()
+    published = dg.AssetKey(["warehouse", "floorboard_duckdb"])
+    for name in ("sdg_files", "what_changed", "release_manifest"):
+        key = dg.AssetKey(["extracts", name])
+        assert published in graph.get_ancestor_asset_keys(key), key
+        assert graph.get(key).group_name == "extracts"
+    manifest_parents = graph.get(dg.AssetKey(["extracts", "release_manifest"])).parent_keys
+    assert {dg.AssetKey(["extracts", "sdg_files"]), dg.AssetKey(["extracts", "what_changed"])} <= (
+        set(manifest_parents)
+    )
+    assert defs.resolve_job_def("extract_release") is not None

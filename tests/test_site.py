@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
-import os
 import re
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,15 +54,10 @@ def parsed(pages: list[Path]) -> dict[Path, Page]:
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    if path is None:
-        message = "Debian's chromium is not installed (apt-get install chromium; .ci/run does it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    """/usr/bin/chromium (Debian); skipped outside CI when missing, a failure in CI."""
+    from browser import chromium_path
+
+    return chromium_path()
 
 
 # --- a small reader of the generated HTML ---------------------------------------------------

@@ -19,7 +19,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines import landing, reports
+from pipelines import landing, paths, reports
 from pipelines.ingest import submissions, table_files
 from pipelines.ingest.table_files import land_table_file, landing_table
 from pipelines.validation import landing_dtypes, model_dtypes
@@ -413,8 +413,17 @@ def ssi_submissions_landing(context: dg.AssetExecutionContext):
 
 
 def _table_asset(
-    source: str, tables: dict, raw_key: dg.AssetKey, name: str, doc: str, group: str = "ingest"
+    source: str,
+    tables: dict,
+    raw_key: dg.AssetKey,
+    name: str,
+    doc: str,
+    group: str = "ingest",
+    optional: bool = False,
 ):
+    """Landing multi-asset of ``raw/<source>/<table>.csv``. ``optional``: a deployment without
+    the folder ``raw/<source>/`` lands empty tables and reports no problem (a missing file in an
+    existing folder is still quarantined)."""
     names = [landing_table(source, t) for t in tables]
 
     @dg.multi_asset(
@@ -437,10 +446,15 @@ def _table_asset(
     )
     def _asset(context: dg.AssetExecutionContext):
         receipts, changed, report_paths = [], 0, {}
+        absent = optional and not (paths.raw_dir() / source).is_dir()
+        if absent:
+            context.log.info(f"raw/{source}/ does not exist: nothing to land")
         for table, model in tables.items():
             n = landing_table(source, table)
             landing.ensure_schema_file(n, {**landing_dtypes(model), **landing.PROVENANCE_SCHEMA})
             landing.ensure_schema_file(n, landing.quarantine_schema(), quarantine=True)
+            if absent:
+                continue
             receipt, did_change = land_table_file(source, table, model)
             changed += did_change
             receipts.append(receipt.with_columns(pl.lit(table).alias("_key")))
@@ -450,7 +464,12 @@ def _table_asset(
             errors = receipt.filter(pl.col("file_error").is_not_null())
             if not errors.is_empty():
                 context.log.warning(f"{source}/{table}.csv: {errors['file_error'][0]}")
-        receipts_df = pl.concat(receipts, how="vertical_relaxed")
+        if receipts:
+            receipts_df = pl.concat(receipts, how="vertical_relaxed")
+        else:
+            receipts_df = pl.DataFrame(
+                schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA, "_key": pl.String()}
+            )
         quarantine = _load_quarantine(receipts_df, {t: [landing_table(source, t)] for t in tables})
         yield from _materializations(receipts_df, names, changed, report_paths)
         yield from _check_results(receipts_df, names, quarantine, report_paths)
@@ -482,6 +501,7 @@ flagship_landing = _table_asset(
     "Validate and land the Flagship Programme records (interventions, institutional changes, "
     "impact on people).",
     group="flagship",
+    optional=True,
 )
 
 PUBLISHED_TABLES = table_files.PUBLISHED_TABLES

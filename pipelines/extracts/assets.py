@@ -1,0 +1,176 @@
+"""Extract assets (group ``extracts``): the release folder ``warehouse/extracts/<release_id>/``.
+
+They read the published warehouse read-only and never recompute a value:
+- ``extracts/sdg_files`` — SDMX-CSV, SDMX-ML, Open SDG CSVs, Excel workbook and CSV download
+  (``pipelines.extracts.write``); run config restricts them to countries / series / years or to
+  the Flagship focus countries, written then to ``<release>/selections/<name>/``;
+- ``extracts/what_changed`` — new, revised and withdrawn observations against the previous
+  release (``pipelines.releases``), as ``what_changed.csv`` and ``what_changed.md``;
+- ``extracts/release_manifest`` — ``manifest.json`` and ``SHA256SUMS`` over the whole folder.
+"""
+
+
+import hashlib
+from contextlib import closing
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines import paths, releases
+from pipelines.extracts import manifest
+from pipelines.extracts.selection import ExtractConfig, ExtractSelection
+from pipelines.extracts.write import write_extracts
+from pipelines.warehouse.publish import PUBLISHED
+
+OWNER = "team:sdg-reporting"
+SDG_FILES = dg.AssetKey(["extracts", "sdg_files"])
+WHAT_CHANGED = dg.AssetKey(["extracts", "what_changed"])
+RELEASE_MANIFEST = dg.AssetKey(["extracts", "release_manifest"])
+
+
+def _current_release() -> releases.Release:
+    published = paths.published_path()
+    if not published.exists():
+        raise releases.ReleaseError(f"no published warehouse at {published}")
+    with closing(duckdb.connect(str(published), read_only=True)) as con:
+        return releases.current_release(con)
+
+
+def release_folder(release_id: str) -> Path:
+    return paths.extracts_dir() / release_id
+
+
+def selection_folder(selection: ExtractSelection) -> str:
+    """A readable, stable folder name for a restricted extract, e.g. ``flagship-1a2b3c4d`` or
+    ``KEN-URY_SI_COV_PENSN_2020-5e6f7a8b`` (the hash keeps different selections apart)."""
+    parts = []
+    if selection.flagship_only:
+        parts.append("flagship")
+    for values, many in (
+        (selection.countries, "countries"),
+        (selection.series, "series"),
+        (selection.years, "years"),
+    ):
+        if values is not None:
+            parts.append("-".join(map(str, values)) if len(values) <= 3 else f"{len(values)}{many}")
+    digest = hashlib.sha256(repr(selection).encode()).hexdigest()[:8]
+    return "_".join([*parts, digest])
+
+
+@dg.asset(
+    key=SDG_FILES,
+    deps=[PUBLISHED],
+    group_name="extracts",
+    kinds={"sdmx", "csv", "xlsx"},
+    owners=[OWNER],
+    automation_condition=dg.AutomationCondition.eager(),
+    description="SDG 1.3.1 and 3.8.1 for the current release, read from the published warehouse: "
+    "SDMX-CSV and SDMX-ML (DSD SDG, DF_SDG_GLH, methodology §8.1–8.2), Open SDG indicator CSVs "
+    "(§8.3), an Excel workbook and a CSV download (formula cells neutralized). Config restricts "
+    "the extract to countries, series, years or the Flagship focus countries.",
+)
+def sdg_files(context: dg.AssetExecutionContext, config: ExtractConfig) -> dg.MaterializeResult:
+    release = _current_release()
+    selection = config.to_selection()
+    out_dir = release_folder(release.release_id)
+    if selection != ExtractSelection():
+        out_dir = out_dir / "selections" / selection_folder(selection)
+    else:
+        selection = None
+    written = write_extracts(
+        paths.published_path(), out_dir, release.release_id, release.published_at, selection
+    )
+    context.log.info(f"wrote {len(written)} files to {out_dir}")
+    return dg.MaterializeResult(
+        metadata={
+            "release_id": release.release_id,
+            "folder": dg.MetadataValue.path(str(out_dir)),
+            "files": len(written),
+            "selection": str(selection) if selection is not None else "all",
+        }
+    )
+
+
+@dg.asset(
+    key=WHAT_CHANGED,
+    deps=[PUBLISHED],
+    group_name="extracts",
+    kinds={"csv", "markdown"},
+    owners=[OWNER],
+    automation_condition=dg.AutomationCondition.eager(),
+    description="What changed since the previous release: every observation of "
+    "marts.indicator_vintages that is new, revised (old value, new value, difference) or "
+    "withdrawn, written to what_changed.csv and what_changed.md in the release folder. "
+    "`python -m pipelines.releases diff OLD NEW` compares any two releases.",
+)
+def what_changed(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    release = _current_release()
+    out_dir = release_folder(release.release_id)
+    previous = release.previous_release_id
+    with closing(duckdb.connect(str(paths.published_path()), read_only=True)) as con:
+        if previous:
+            changes, files = releases.write_what_changed(con, previous, release.release_id, out_dir)
+        else:
+            changes, files = _first_release(con, release, out_dir)
+    counts = {
+        c: changes.filter(changes["change"] == c).height for c in ("new", "revised", "withdrawn")
+    }
+    return dg.MaterializeResult(
+        metadata={
+            "release_id": release.release_id,
+            "previous_release_id": previous or "",
+            **{f"{k} observations": v for k, v in counts.items()},
+            "report": dg.MetadataValue.md(files[1].read_text(encoding="utf-8")[:4000]),
+        }
+    )
+
+
+def _first_release(con, release: releases.Release, out_dir: Path):
+    """The first release has no predecessor: every observation is reported as new."""
+    changes = releases.what_changed(con, release.release_id, release.release_id)
+    assert changes.is_empty()
+    all_new = con.sql(
+        "select 'new' as change, area_type, ref_area, series_code, time_period, sex, age, "
+        "null::double as old_value, value as new_value, null::double as difference, "
+        "null as old_nature, nature as new_nature, null as old_obs_status, "
+        "obs_status as new_obs_status from marts.indicator_vintages where release_id = $r "
+        "order by all",
+        params={"r": release.release_id},
+    ).pl()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path, md_path = out_dir / "what_changed.csv", out_dir / "what_changed.md"
+    all_new.write_csv(csv_path, float_precision=6)
+    md_path.write_text(
+        releases.changes_markdown(all_new, "(none)", release.release_id, limit=20)
+        + "\nThis is the first release: every observation is new.\n",
+        encoding="utf-8",
+    )
+    return all_new, [csv_path, md_path]
+
+
+@dg.asset(
+    key=RELEASE_MANIFEST,
+    deps=[SDG_FILES, WHAT_CHANGED],
+    group_name="extracts",
+    kinds={"json"},
+    owners=[OWNER],
+    automation_condition=dg.AutomationCondition.eager(),
+    description="manifest.json and SHA256SUMS of the release folder: every file with its size "
+    "and sha256, the release id, its publication time and predecessor.",
+)
+def release_manifest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    release = _current_release()
+    folder = release_folder(release.release_id)
+    target, files = manifest.write_manifest(folder, release)
+    return dg.MaterializeResult(
+        metadata={
+            "release_id": release.release_id,
+            "manifest": dg.MetadataValue.path(str(target)),
+            "files": len(files),
+            "bytes": sum(f["bytes"] for f in files),
+        }
+    )
+
+
+extract_assets = [sdg_files, what_changed, release_manifest]

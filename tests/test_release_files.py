@@ -1,0 +1,101 @@
+"""After a run, warehouse/extracts/<release>/ holds every release file and a manifest that
+verifies; a restricted extract (run config) goes to selections/; the same warehouse gives the
+same bytes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from contextlib import closing
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines import releases
+from pipelines.extracts import manifest
+
+pytestmark = pytest.mark.slow
+
+EXPECTED = {
+    "sdg_sdmx.csv",
+    "sdg_sdmx.xml",
+    "floorboard_indicators.xlsx",
+    "floorboard_indicators.csv",
+    "what_changed.csv",
+    "what_changed.md",
+}
+
+
+def _release(wh: Path) -> releases.Release:
+    with closing(duckdb.connect(str(wh / "floorboard.duckdb"), read_only=True)) as con:
+        return releases.current_release(con)
+
+
+def test_release_folder_after_a_run(sample_warehouse: Path):
+    release = _release(sample_warehouse)
+    folder = sample_warehouse / "extracts" / release.release_id
+    names = {p.name for p in folder.iterdir()}
+    assert EXPECTED | {"manifest.json", "SHA256SUMS", "open_sdg"} <= names
+    assert (folder / "open_sdg" / "KEN" / "data" / "indicator_1-3-1.csv").exists()
+    assert manifest.verify_manifest(folder) == []
+    listed = json.loads((folder / "manifest.json").read_text())
+    assert listed["release_id"] == release.release_id
+    paths = {f["path"] for f in listed["files"]}
+    assert paths >= EXPECTED and any(p.startswith("open_sdg/") for p in paths)
+    # the first release: every observation is new
+    md = (folder / "what_changed.md").read_text()
+    assert f"new observations: {release.n_observations}" in md
+
+
+def _materialize(wh: Path, run_config: dict | None = None) -> None:
+    from pipelines.definitions import defs
+
+    old = os.environ.get("FLOORBOARD_WAREHOUSE_DIR")
+    os.environ["FLOORBOARD_WAREHOUSE_DIR"] = str(wh)
+    try:
+        with dg.instance_for_test() as instance:
+            job = defs.resolve_job_def("extract_release")
+            assert job.execute_in_process(instance=instance, run_config=run_config).success
+    finally:
+        if old is None:
+            os.environ.pop("FLOORBOARD_WAREHOUSE_DIR", None)
+        else:
+            os.environ["FLOORBOARD_WAREHOUSE_DIR"] = old
+
+
+def test_same_warehouse_same_bytes_and_a_restricted_extract(warehouse_copy: Path):
+    release = _release(warehouse_copy)
+    folder = warehouse_copy / "extracts" / release.release_id
+    before = {p: manifest.sha256_file(p) for p in manifest.release_files(folder)}
+    config = {
+        "ops": {
+            "extracts__sdg_files": {
+                "config": {"flagship_only": True, "series": ["SI_COV_PENSN"], "years": [2020]}
+            }
+        }
+    }
+    _materialize(warehouse_copy)
+    _materialize(warehouse_copy, config)
+    after = {p: manifest.sha256_file(p) for p in manifest.release_files(folder)}
+    restricted = {p: h for p, h in after.items() if "selections" in p.parts}
+    assert {p: h for p, h in after.items() if p not in restricted} == before
+    assert restricted, "the restricted extract was written under selections/"
+    sub = next(iter(restricted)).relative_to(folder).parts[1]
+    assert sub.startswith("flagship_SI_COV_PENSN_2020_")
+    path = folder / "selections" / sub / "floorboard_indicators.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with closing(duckdb.connect(str(warehouse_copy / "floorboard.duckdb"), read_only=True)) as c:
+        focus = {
+            r[0]
+            for r in c.execute(
+                "select iso3 from marts.dim_country where is_flagship_focus"
+            ).fetchall()
+        }
+    assert rows
+    assert {r["series_code"] for r in rows} == {"SI_COV_PENSN"}
+    assert {r["year"] for r in rows} == {"2020"}
+    assert {r["iso3"] for r in rows} <= focus
