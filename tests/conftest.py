@@ -111,7 +111,9 @@ def two_releases(sample_warehouse: Path, tmp_path_factory) -> dict:
 
     def build(base: Path) -> dict:
         wh = base / "warehouse"
-        shutil.copytree(sample_warehouse, wh, ignore=shutil.ignore_patterns("build", "extracts", "site"))
+        shutil.copytree(
+            sample_warehouse, wh, ignore=shutil.ignore_patterns("build", "extracts", "site")
+        )
         raw = base / "raw"
         shutil.copytree(REPO / "raw", raw)
         old_births = _set_births(raw)
