@@ -3,7 +3,10 @@
 - cold: empty warehouse folder and a fresh Dagster instance (everything is landed and built);
 - warm: the same again on the warehouse of the previous run (landing is a no-op, dbt rebuilds);
 - baseline, measured in the same session: plain ``dbt build`` on the warm landing zone, without
-  Dagster, to show what orchestration adds.
+  Dagster, to show what orchestration adds;
+- extracts: every release file of the published warehouse (``write_extracts``), against the
+  baseline of DuckDB's own CSV export of the same observations;
+- site: the static country pages (``python -m pipelines.site.build``).
 Each figure is the median of ``BENCH_REPEAT`` runs (default 3). Results go to
 ``bench/results.json`` and ``bench/results.md``.
 """
@@ -33,9 +36,32 @@ def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
     return elapsed
 
 
+#: all release files of the published warehouse (SDMX-CSV/ML, Open SDG, workbook, CSV)
+EXTRACTS = """
+import sys, datetime
+from pathlib import Path
+from pipelines.extracts.write import write_extracts
+write_extracts(Path(sys.argv[1]), Path(sys.argv[2]), "BENCH", datetime.datetime(2026, 1, 1))
+"""
+#: baseline for the extracts: DuckDB's own CSV export of the same observations
+CSV_EXPORT = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+con.execute(f"copy (select * from marts.sdg_indicators union all by name "
+            f"select * from marts.agg_regional) to '{sys.argv[2]}' (header)")
+"""
+
+
 def main() -> int:
     repeat = int(os.environ.get("BENCH_REPEAT", "3"))
-    runs: dict[str, list[float]] = {"cold": [], "warm": [], "baseline_dbt_build": []}
+    runs: dict[str, list[float]] = {
+        "cold": [],
+        "warm": [],
+        "baseline_dbt_build": [],
+        "extracts": [],
+        "site": [],
+        "baseline_duckdb_csv_export": [],
+    }
     with tempfile.TemporaryDirectory(prefix="floorboard-bench-") as tmp:
         for i in range(repeat):
             wh, home = Path(tmp) / f"wh{i}", Path(tmp) / f"home{i}"
@@ -54,6 +80,40 @@ def main() -> int:
                     [str(BIN / "dbt"), "build", "--profiles-dir", ".", "--quiet"],
                     dbt_env,
                     REPO / "dbt_project",
+                )
+            )
+            published = wh / "floorboard.duckdb"
+            runs["extracts"].append(
+                _timed(
+                    [
+                        sys.executable,
+                        "-c",
+                        EXTRACTS,
+                        str(published),
+                        str(Path(tmp) / f"extracts{i}"),
+                    ],
+                    env,
+                    REPO,
+                )
+            )
+            runs["site"].append(
+                _timed(
+                    [sys.executable, "-m", "pipelines.site.build", str(Path(tmp) / f"site{i}")],
+                    env,
+                    REPO,
+                )
+            )
+            runs["baseline_duckdb_csv_export"].append(
+                _timed(
+                    [
+                        sys.executable,
+                        "-c",
+                        CSV_EXPORT,
+                        str(published),
+                        str(Path(tmp) / f"export{i}.csv"),
+                    ],
+                    env,
+                    REPO,
                 )
             )
             print(
