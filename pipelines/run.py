@@ -17,7 +17,7 @@ import sys
 import dagster as dg
 import duckdb
 
-from pipelines import landing, paths
+from pipelines import landing, paths, releases
 from pipelines.definitions import defs
 from pipelines.ingest import submissions
 from pipelines.ingest.assets import ssi_submission_partitions
@@ -95,29 +95,39 @@ def run(instance: dg.DagsterInstance) -> int:
 
 
 def summary() -> str:
+    """What was published: read from the marts (never recomputed here)."""
     path = paths.published_path()
     con = duckdb.connect(str(path), read_only=True)
     try:
+        release = releases.current_release(con)
         n_countries = con.execute("select count(*) from marts.dim_country").fetchall()[0][0]
         n_obs = con.execute("select count(*) from marts.sdg_indicators").fetchall()[0][0]
         rows = con.execute(
             """
-            select c.ilo_region, f."year", round(100.0 * sum(f.covered)
-                / sum(f.reference_population), 1) as pct, count(*) as n
-            from marts.fct_effective_coverage f join marts.dim_country c using (iso3)
-            where f.risk = 'old_age' and f.sex = '_T'
-              and f."year" = (select max("year") from marts.fct_effective_coverage)
-            group by all order by 1
+            select region, time_period, value, n_reporting, population_coverage
+            from marts.agg_regional
+            where region_type = 'ilo_region' and series_code = 'SI_COV_PENSN' and sex = '_T'
+              and time_period = (select max(time_period) from marts.agg_regional
+                                 where series_code = 'SI_COV_PENSN')
+            order by region
             """
         ).fetchall()
     finally:
         con.close()
     out = [
-        f"Published warehouse: {path}",
+        f"Published warehouse: {path} (release {release.release_id})",
         f"  {n_countries} countries, {n_obs} SDG indicator observations",
-        "  Old-age pension coverage (SI_COV_PENSN, both sexes, reporting countries):",
+        "  Old-age pension coverage (SI_COV_PENSN, both sexes, marts.agg_regional):",
     ]
-    out += [f"    {r[0]:<26} {r[1]}  {r[2]:5.1f} %  ({r[3]} countries)" for r in rows]
+    for region, year, value, n, cov in rows:
+        shown = "suppressed" if value is None else f"{value:5.1f} %"
+        out.append(f"    {region:<26} {year}  {shown}  ({n} countries, {cov:.0f} % of population)")
+    extracts = paths.extracts_dir() / release.release_id
+    if extracts.exists():
+        out.append(f"Release files: {extracts}")
+    site = paths.warehouse_dir() / "site" / "index.html"
+    if site.exists():
+        out.append(f"Country pages: {site}")
     return "\n".join(out)
 
 
