@@ -84,7 +84,7 @@ select
     a.expenditure_lcu / nullif(e.ppp_factor, 0) / nullif(p.total_population, 0)
         as per_capita_ppp,
     {{ rate_pct('a.expenditure_lcu', 'e.gov_expenditure_lcu') }} as pct_gov_expenditure,
-    c.currency is distinct from e.currency as is_currency_mismatch
+    (c.currency is distinct from e.currency) as is_currency_mismatch
 from all_rows as a
 left join currency as c on a.iso3 = c.iso3 and a.reference_year = c.reference_year
 left join {{ ref('stg_national__economy') }} as e
