@@ -27,8 +27,12 @@ with spend as (
 
 functions_total as (
     select
-        iso3, reference_year, "function", '_T' as scheme_type,
-        sum(expenditure_lcu) as expenditure_lcu, sum(gross_expenditure_lcu) as gross_expenditure_lcu,
+        iso3,
+        reference_year,
+        "function",
+        '_T' as scheme_type,
+        sum(expenditure_lcu) as expenditure_lcu,
+        sum(gross_expenditure_lcu) as gross_expenditure_lcu,
         sum(benefits_cash_lcu) as benefits_cash_lcu,
         sum(benefits_in_kind_lcu) as benefits_in_kind_lcu,
         sum(administration_lcu) as administration_lcu
@@ -38,18 +42,38 @@ functions_total as (
 
 grand_totals as (
     select
-        iso3, reference_year, total_name as "function", scheme_type,
-        sum(expenditure_lcu), sum(gross_expenditure_lcu), sum(benefits_cash_lcu),
-        sum(benefits_in_kind_lcu), sum(administration_lcu)
+        iso3,
+        reference_year,
+        total_name as "function",
+        scheme_type,
+        sum(expenditure_lcu) as expenditure_lcu,
+        sum(gross_expenditure_lcu) as gross_expenditure_lcu,
+        sum(benefits_cash_lcu) as benefits_cash_lcu,
+        sum(benefits_in_kind_lcu) as benefits_in_kind_lcu,
+        sum(administration_lcu) as administration_lcu
     from (
-        select *, 'total_including_health' as total_name from spend
+        select
+            *,
+            'total_including_health' as total_name
+        from spend
         union all
-        select *, 'total_excluding_health' from spend where "function" <> 'health'
+        select
+            *,
+            'total_excluding_health'
+        from spend
+        where "function" <> 'health'
         union all
-        select *, 'total_including_health' from functions_total
+        select
+            *,
+            'total_including_health'
+        from functions_total
         union all
-        select *, 'total_excluding_health' from functions_total where "function" <> 'health'
-    )
+        select
+            *,
+            'total_excluding_health'
+        from functions_total
+        where "function" <> 'health'
+    ) as totals
     group by all
 ),
 
@@ -62,7 +86,10 @@ all_rows as (
 ),
 
 currency as (
-    select iso3, reference_year, currency
+    select
+        iso3,
+        reference_year,
+        currency
     from {{ ref('int_ssi_submissions_ranked') }}
     where is_current
 )
