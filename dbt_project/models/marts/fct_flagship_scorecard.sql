@@ -29,7 +29,12 @@ sexes as (
 ),
 
 measures as (
-    select * from (
+    select
+        m.measure,
+        m.unit,
+        m.by_risk,
+        m.by_sex
+    from (
         values
         ('step_1_countries', 'countries', true, false),
         ('step_2_countries', 'countries', true, false),
@@ -42,7 +47,7 @@ measures as (
         ('persons_trained', 'persons', false, false),
         ('knowledge_products_endorsed', 'products', false, false),
         ('countries_ratifying_c102', 'countries', false, false)
-    )
+    ) as m (measure, unit, by_risk, by_sex)
 ),
 
 spine as (
