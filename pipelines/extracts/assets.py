@@ -9,7 +9,6 @@ They read the published warehouse read-only and never recompute a value:
 - ``extracts/release_manifest`` — ``manifest.json`` and ``SHA256SUMS`` over the whole folder.
 """
 
-
 import hashlib
 from contextlib import closing
 from pathlib import Path

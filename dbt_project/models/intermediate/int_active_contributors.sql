@@ -31,13 +31,24 @@ per_risk as (
     from contributors
 )
 
-select iso3, reference_year, submission_id, risk, sex, max(active_contributors) as contributors
+select
+    iso3,
+    reference_year,
+    submission_id,
+    risk,
+    sex,
+    max(active_contributors) as contributors
 from per_risk
 group by all
 
 union all
 
-select iso3, reference_year, submission_id, 'any' as risk, sex,
+select
+    iso3,
+    reference_year,
+    submission_id,
+    'any' as risk,
+    sex,
     max(active_contributors) as contributors
 from contributors
 where risks <> 'health'

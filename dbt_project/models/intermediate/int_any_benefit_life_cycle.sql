@@ -17,14 +17,18 @@ working_age_benefits as (
         count(*) as n_risks,
         sum(non_contributory) as non_contributory,
         sum(
-            case when risk in ('unemployment', 'disability', 'employment_injury')
-                then contributory else 0 end
+            case
+                when risk in ('unemployment', 'disability', 'employment_injury')
+                    then contributory
+                else 0
+            end
         ) as contributory_not_contributing
     from ben
-    where risk in (
-        'maternity', 'sickness', 'unemployment', 'employment_injury', 'disability',
-        'social_assistance'
-    )
+    where
+        risk in (
+            'maternity', 'sickness', 'unemployment', 'employment_injury', 'disability',
+            'social_assistance'
+        )
     group by all
 ),
 

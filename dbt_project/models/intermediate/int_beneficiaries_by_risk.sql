@@ -81,18 +81,18 @@ by_risk as (
 )
 
 {% for sex, sfx in [('F', 'f'), ('M', 'm'), ('_T', 't')] %}
-select
-    iso3,
-    reference_year,
-    submission_id,
-    risk,
-    '{{ sex }}' as sex,
-    {{ persons_across_schemes('universal_' ~ sfx, 'others_' ~ sfx) }} as covered,
-    coalesce(contributory_{{ sfx }}, 0) as contributory,
-    coalesce(means_tested_{{ sfx }}, 0) as means_tested,
-    coalesce(non_contributory_{{ sfx }}, 0) as non_contributory,
-    n_schemes
-from by_risk
-{% if sex != '_T' %}where has_sex{% endif %}
-{% if not loop.last %}union all{% endif %}
+    select
+        iso3,
+        reference_year,
+        submission_id,
+        risk,
+        '{{ sex }}' as sex,
+        {{ persons_across_schemes('universal_' ~ sfx, 'others_' ~ sfx) }} as covered,
+        coalesce(contributory_{{ sfx }}, 0) as contributory,
+        coalesce(means_tested_{{ sfx }}, 0) as means_tested,
+        coalesce(non_contributory_{{ sfx }}, 0) as non_contributory,
+        n_schemes
+    from by_risk
+    {% if sex != '_T' %}where has_sex{% endif %}
+    {% if not loop.last %}union all{% endif %}
 {% endfor %}

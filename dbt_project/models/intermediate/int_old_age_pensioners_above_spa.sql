@@ -14,7 +14,10 @@ with beneficiaries as (
 ),
 
 schemes as (
-    select submission_id, scheme_id, scheme_type
+    select
+        submission_id,
+        scheme_id,
+        scheme_type
     from {{ ref('stg_ssi__schemes') }}
 ),
 
@@ -55,7 +58,8 @@ per_scheme_sex as (
         sum(
             case
                 when has_age_breakdown and age_group <> '_T'
-                    then beneficiaries * {{ share_at_or_above('age_lower', 'age_upper', 'spa_age') }}
+                    then
+                        beneficiaries * {{ share_at_or_above('age_lower', 'age_upper', 'spa_age') }}
                 when not has_age_breakdown then beneficiaries
                 else 0
             end
@@ -96,22 +100,26 @@ scheme_totals as (
         case
             -- both sexes reported: F + M plus the unknown-sex pensioners at the F+M share
             when per_scheme.above_spa_f is not null and per_scheme.above_spa_m is not null
-                then per_scheme.above_spa_f + per_scheme.above_spa_m
-                + case
-                    when per_scheme.all_ages_fm > 0
-                        then greatest(coalesce(per_scheme.all_ages_t, 0)
-                            - per_scheme.all_ages_fm, 0)
-                        * (per_scheme.above_spa_f + per_scheme.above_spa_m)
-                        / per_scheme.all_ages_fm
-                    else 0
-                end
+                then
+                    per_scheme.above_spa_f + per_scheme.above_spa_m
+                    + case
+                        when per_scheme.all_ages_fm > 0
+                            then greatest(
+                                coalesce(per_scheme.all_ages_t, 0)
+                                - per_scheme.all_ages_fm, 0
+                            )
+                            * (per_scheme.above_spa_f + per_scheme.above_spa_m)
+                            / per_scheme.all_ages_fm
+                        else 0
+                    end
             -- total only: the total's own age rows, at the mean of the two SPAs
             else per_scheme.above_spa_t_reported
         end as above_spa_t
     from per_scheme
     inner join schemes
-        on per_scheme.submission_id = schemes.submission_id
-        and per_scheme.scheme_id = schemes.scheme_id
+        on
+            per_scheme.submission_id = schemes.submission_id
+            and per_scheme.scheme_id = schemes.scheme_id
 ),
 
 by_type as (
@@ -132,16 +140,40 @@ by_type as (
 ),
 
 unpivoted as (
-    select iso3, reference_year, submission_id, is_universal, 'F' as sex, covered_f as covered,
-        age_detail, n_schemes, has_sex
+    select
+        iso3,
+        reference_year,
+        submission_id,
+        is_universal,
+        'F' as sex,
+        covered_f as covered,
+        age_detail,
+        n_schemes,
+        has_sex
     from by_type
     union all
-    select iso3, reference_year, submission_id, is_universal, 'M' as sex, covered_m as covered,
-        age_detail, n_schemes, has_sex
+    select
+        iso3,
+        reference_year,
+        submission_id,
+        is_universal,
+        'M' as sex,
+        covered_m as covered,
+        age_detail,
+        n_schemes,
+        has_sex
     from by_type
     union all
-    select iso3, reference_year, submission_id, is_universal, '_T' as sex, covered_t as covered,
-        age_detail, n_schemes, true as has_sex
+    select
+        iso3,
+        reference_year,
+        submission_id,
+        is_universal,
+        '_T' as sex,
+        covered_t as covered,
+        age_detail,
+        n_schemes,
+        true as has_sex
     from by_type
 )
 

@@ -17,7 +17,12 @@ with pop as (
 pop_all as (
     select * from pop
     union all
-    select iso3, reference_year, '_T', sum(total_population), sum(children_0_14),
+    select
+        iso3,
+        reference_year,
+        '_T',
+        sum(total_population),
+        sum(children_0_14),
         sum(population_15_plus)
     from pop
     group by all
@@ -37,7 +42,12 @@ labour as (
 labour_all as (
     select * from labour
     union all
-    select iso3, reference_year, '_T', sum(employed), sum(unemployed)
+    select
+        iso3,
+        reference_year,
+        '_T',
+        sum(employed),
+        sum(unemployed)
     from labour
     group by all
 )

@@ -5,13 +5,20 @@
 -- regression). ITN is used only by countries that report it (high malaria burden countries)
 -- and never imputed. `imputation` records which rule gave the value.
 with obs as (
-    select iso3, reference_year, tracer, avg(tracer_value) as tracer_value
+    select
+        iso3,
+        reference_year,
+        tracer,
+        avg(tracer_value) as tracer_value
     from {{ ref('stg_national__uhc_tracers') }}
     group by all
 ),
 
 years as (
-    select distinct iso3, reference_year from {{ ref('stg_national__population') }}
+    select distinct
+        iso3,
+        reference_year
+    from {{ ref('stg_national__population') }}
 ),
 
 params as (
@@ -20,11 +27,15 @@ params as (
 ),
 
 spine as (
-    select y.iso3, y.reference_year, p.tracer
+    select
+        y.iso3,
+        y.reference_year,
+        p.tracer
     from years as y
     cross join params as p
     where p.tracer <> 'ITN' or exists (
-        select 1 from obs as o where o.iso3 = y.iso3 and o.tracer = 'ITN'
+        select 1 from obs as o
+        where o.iso3 = y.iso3 and o.tracer = 'ITN'
     )
 ),
 
@@ -62,8 +73,9 @@ country_filled as (
         case
             when tracer_value is not null then tracer_value
             when prev_year is not null and next_year is not null
-                then prev_value + (next_value - prev_value)
-                * (reference_year - prev_year) / (next_year - prev_year)
+                then
+                    prev_value + (next_value - prev_value)
+                    * (reference_year - prev_year) / (next_year - prev_year)
             when prev_year is not null then prev_value
         end as tracer_value,
         case

@@ -12,35 +12,53 @@ with countries as (
     select
         iso3,
         unnest([
-            {'region_type': 'world', 'region': 'World'},
-            {'region_type': 'ilo_region', 'region': ilo_region},
-            {'region_type': 'ilo_subregion', 'region': ilo_subregion},
-            {'region_type': 'sdg_region', 'region': sdg_region},
-            {'region_type': 'income_group', 'region': income_group}
+            { 'region_type': 'world', 'region': 'World' },
+            { 'region_type': 'ilo_region', 'region': ilo_region },
+            { 'region_type': 'ilo_subregion', 'region': ilo_subregion },
+            { 'region_type': 'sdg_region', 'region': sdg_region },
+            { 'region_type': 'income_group', 'region': income_group }
         ]) as r
     from {{ ref('dim_country') }}
 ),
 
 regions as (
-    select iso3, r.region_type, r.region from countries
+    select
+        countries.iso3,
+        r.region_type,
+        r.region
+    from countries
+),
+
+series as (
+    select
+        risk,
+        sdg_series_code as series_code
+    from {{ ref('risks') }}
+    where sdg_series_code is not null
 ),
 
 denominators as (
     -- the reference population of every country, reporting or not, per series
-    select r.iso3, r.reference_year, r.sex, s.series_code, s.risk,
+    select
+        r.iso3,
+        r.reference_year,
+        r.sex,
+        s.series_code,
+        s.risk,
         {{ coverage_reference_population('s.risk') }} as reference_population
     from {{ ref('int_reference_populations') }} as r
-    cross join (
-        select risk, sdg_series_code as series_code from {{ ref('risks') }}
-        where sdg_series_code is not null
-    ) as s
+    cross join series as s
     left join {{ ref('int_vulnerable_population') }} as v
         on r.iso3 = v.iso3 and r.reference_year = v.reference_year and r.sex = v.sex
 ),
 
 coverage as (
     select
-        g.region_type, g.region, d.reference_year as time_period, d.series_code, d.sex,
+        g.region_type,
+        g.region,
+        d.reference_year as time_period,
+        d.series_code,
+        d.sex,
         sum(f.covered) as covered,
         sum(case when f.covered is not null then f.reference_population end)
             as reporting_reference_population,
@@ -61,7 +79,10 @@ coverage as (
 
 uhc as (
     select
-        g.region_type, g.region, p.reference_year as time_period, 'SH_ACS_UNHC' as series_code,
+        g.region_type,
+        g.region,
+        p.reference_year as time_period,
+        'SH_ACS_UNHC' as series_code,
         '_T' as sex,
         sum(u.uhc_index * p.total_population) as covered,
         sum(case when u.uhc_index is not null then p.total_population end)
@@ -80,9 +101,15 @@ uhc as (
 ),
 
 unioned as (
-    select *, 'PT' as unit_measure from coverage
+    select
+        *,
+        'PT' as unit_measure
+    from coverage
     union all
-    select *, 'IX' from uhc
+    select
+        *,
+        'IX'
+    from uhc
 ),
 
 rated as (

@@ -51,9 +51,24 @@ social_assistance as (
         on s.iso3 = t.iso3 and s.reference_year = t.reference_year and t.sex = '_T'
 ),
 
+injury_sickness_contributors as (
+    select * from {{ ref('int_active_contributors') }}
+    where risk in ('employment_injury', 'sickness')
+),
+
+injury_sickness_liability as (
+    select * from {{ ref('int_employer_liability_covered') }}
+    where risk in ('employment_injury', 'sickness')
+),
+
 numerators as (
     select
-        iso3, reference_year, risk, sex, covered, submission_id,
+        iso3,
+        reference_year,
+        risk,
+        sex,
+        covered,
+        submission_id,
         'cash beneficiaries of all schemes for the risk / the risk''s reference population'
             as method,
         false as is_estimated
@@ -63,7 +78,12 @@ numerators as (
     union all
     -- maternity cash benefits go to women: the all-sex count is the women's count
     select
-        iso3, reference_year, risk, 'F' as sex, covered, submission_id,
+        iso3,
+        reference_year,
+        risk,
+        'F' as sex,
+        covered,
+        submission_id,
         'women receiving maternity cash benefits / live births adjusted for multiple births',
         false
     from ben
@@ -79,33 +99,38 @@ numerators as (
         coalesce(c.submission_id, e.submission_id),
         case coalesce(c.risk, e.risk)
             when 'employment_injury'
-                then 'active contributors to employment-injury insurance plus workers covered '
-                || 'by employer liability / employed'
-            else 'active contributors to sickness cash schemes plus workers covered by '
+                then
+                    'active contributors to employment-injury insurance plus workers covered '
+                    || 'by employer liability / employed'
+            else
+                'active contributors to sickness cash schemes plus workers covered by '
                 || 'employer liability / employed (methodology §2.3)'
         end,
         false
-    from (
-        select * from {{ ref('int_active_contributors') }}
-        where risk in ('employment_injury', 'sickness')
-    ) as c
-    full outer join (
-        select * from {{ ref('int_employer_liability_covered') }}
-        where risk in ('employment_injury', 'sickness')
-    ) as e
+    from injury_sickness_contributors as c
+    full outer join injury_sickness_liability as e
         on
             c.iso3 = e.iso3 and c.reference_year = e.reference_year and c.sex = e.sex
             and c.risk = e.risk
 
     union all
     select
-        n.iso3, n.reference_year, 'old_age', n.sex, n.covered, n.submission_id,
+        n.iso3,
+        n.reference_year,
+        'old_age',
+        n.sex,
+        n.covered,
+        n.submission_id,
         'old-age pensioners at or above the statutory pensionable age (by sex) / population '
         || 'at or above it (periodic pensions; schemes add up)'
-        || case when not n.age_detail then '; some schemes without age breakdown counted in full'
-            else '' end
-        || case when d.spa_interpolated then '; SPA inside a 5-year age group split linearly'
-            else '' end,
+        || case
+            when not n.age_detail then '; some schemes without age breakdown counted in full'
+            else ''
+        end
+        || case
+            when d.spa_interpolated then '; SPA inside a 5-year age group split linearly'
+            else ''
+        end,
         not n.age_detail or d.spa_interpolated
     from {{ ref('int_old_age_pensioners_above_spa') }} as n
     inner join {{ ref('int_population_above_spa') }} as d
@@ -113,7 +138,12 @@ numerators as (
 
     union all
     select
-        iso3, reference_year, 'health', sex, covered, submission_id,
+        iso3,
+        reference_year,
+        'health',
+        sex,
+        covered,
+        submission_id,
         'persons protected by social health protection schemes / total population (capped at 100)',
         false
     from ben
@@ -121,7 +151,12 @@ numerators as (
 
     union all
     select
-        iso3, reference_year, 'vulnerable', sex, non_contributory, submission_id,
+        iso3,
+        reference_year,
+        'vulnerable',
+        sex,
+        non_contributory,
+        submission_id,
         'non-contributory cash beneficiaries, all risks / total population less contributors, '
         || 'contributory beneficiaries and contributory pensioners',
         false
@@ -130,7 +165,12 @@ numerators as (
 
     union all
     select
-        iso3, reference_year, 'poor', sex, means_tested, submission_id,
+        iso3,
+        reference_year,
+        'poor',
+        sex,
+        means_tested,
+        submission_id,
         'means-tested (social assistance) cash beneficiaries, all risks / population below the '
         || 'national poverty line',
         false
@@ -139,7 +179,12 @@ numerators as (
 
     union all
     select
-        iso3, reference_year, 'any_benefit', sex, covered, submission_id,
+        iso3,
+        reference_year,
+        'any_benefit',
+        sex,
+        covered,
+        submission_id,
         'life-cycle partition without double counting (methodology §2.2): children + working age '
         || '+ older persons, each capped at its population / total population',
         true

@@ -27,8 +27,12 @@ with spend as (
 
 functions_total as (
     select
-        iso3, reference_year, "function", '_T' as scheme_type,
-        sum(expenditure_lcu) as expenditure_lcu, sum(gross_expenditure_lcu) as gross_expenditure_lcu,
+        iso3,
+        reference_year,
+        "function",
+        '_T' as scheme_type,
+        sum(expenditure_lcu) as expenditure_lcu,
+        sum(gross_expenditure_lcu) as gross_expenditure_lcu,
         sum(benefits_cash_lcu) as benefits_cash_lcu,
         sum(benefits_in_kind_lcu) as benefits_in_kind_lcu,
         sum(administration_lcu) as administration_lcu
@@ -38,18 +42,38 @@ functions_total as (
 
 grand_totals as (
     select
-        iso3, reference_year, total_name as "function", scheme_type,
-        sum(expenditure_lcu), sum(gross_expenditure_lcu), sum(benefits_cash_lcu),
-        sum(benefits_in_kind_lcu), sum(administration_lcu)
+        iso3,
+        reference_year,
+        total_name as "function",
+        scheme_type,
+        sum(expenditure_lcu) as expenditure_lcu,
+        sum(gross_expenditure_lcu) as gross_expenditure_lcu,
+        sum(benefits_cash_lcu) as benefits_cash_lcu,
+        sum(benefits_in_kind_lcu) as benefits_in_kind_lcu,
+        sum(administration_lcu) as administration_lcu
     from (
-        select *, 'total_including_health' as total_name from spend
+        select
+            *,
+            'total_including_health' as total_name
+        from spend
         union all
-        select *, 'total_excluding_health' from spend where "function" <> 'health'
+        select
+            *,
+            'total_excluding_health'
+        from spend
+        where "function" <> 'health'
         union all
-        select *, 'total_including_health' from functions_total
+        select
+            *,
+            'total_including_health'
+        from functions_total
         union all
-        select *, 'total_excluding_health' from functions_total where "function" <> 'health'
-    )
+        select
+            *,
+            'total_excluding_health'
+        from functions_total
+        where "function" <> 'health'
+    ) as totals
     group by all
 ),
 
@@ -62,7 +86,10 @@ all_rows as (
 ),
 
 currency as (
-    select iso3, reference_year, currency
+    select
+        iso3,
+        reference_year,
+        currency
     from {{ ref('int_ssi_submissions_ranked') }}
     where is_current
 )
@@ -84,7 +111,7 @@ select
     a.expenditure_lcu / nullif(e.ppp_factor, 0) / nullif(p.total_population, 0)
         as per_capita_ppp,
     {{ rate_pct('a.expenditure_lcu', 'e.gov_expenditure_lcu') }} as pct_gov_expenditure,
-    c.currency is distinct from e.currency as is_currency_mismatch
+    (c.currency is distinct from e.currency) as is_currency_mismatch
 from all_rows as a
 left join currency as c on a.iso3 = c.iso3 and a.reference_year = c.reference_year
 left join {{ ref('stg_national__economy') }} as e

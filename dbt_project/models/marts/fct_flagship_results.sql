@@ -7,7 +7,10 @@ with phases as (
 ),
 
 interventions as (
-    select intervention_id, thematic_area from {{ ref('stg_flagship__interventions') }}
+    select
+        intervention_id,
+        thematic_area
+    from {{ ref('stg_flagship__interventions') }}
 ),
 
 changes as (

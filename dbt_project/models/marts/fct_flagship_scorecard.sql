@@ -18,7 +18,8 @@ ambitions as (
 ),
 
 risks as (
-    select risk from {{ ref('dim_risk') }} where is_branch
+    select risk from {{ ref('dim_risk') }}
+    where is_branch
     union all
     select '_T'
 ),
@@ -28,7 +29,12 @@ sexes as (
 ),
 
 measures as (
-    select * from (
+    select
+        m.measure,
+        m.unit,
+        m.by_risk,
+        m.by_sex
+    from (
         values
         ('step_1_countries', 'countries', true, false),
         ('step_2_countries', 'countries', true, false),
@@ -45,7 +51,13 @@ measures as (
 ),
 
 spine as (
-    select p.phase, p.is_reference_phase, m.measure, m.unit, r.risk, s.sex
+    select
+        p.phase,
+        p.is_reference_phase,
+        m.measure,
+        m.unit,
+        r.risk,
+        s.sex
     from phases as p
     cross join measures as m
     cross join risks as r
@@ -54,36 +66,64 @@ spine as (
 ),
 
 changes as (
-    select * from results where result_type = 'institutional_change'
+    select * from results
+    where result_type = 'institutional_change'
 ),
 
 steps as (
-    select phase, 'step_' || step || '_countries' as measure, risk, '_T' as sex,
+    select
+        phase,
+        'step_' || step || '_countries' as measure,
+        risk,
+        '_T' as sex,
         count(distinct iso3) as achieved
     from changes
     group by phase, step, risk
     union all
-    select phase, 'step_' || step || '_countries', '_T', '_T', count(distinct iso3)
+    select
+        phase,
+        'step_' || step || '_countries',
+        '_T',
+        '_T',
+        count(distinct iso3)
     from changes
     group by phase, step
 ),
 
 impact as (
-    select * from results where result_type = 'impact_on_people'
+    select * from results
+    where result_type = 'impact_on_people'
 ),
 
 -- one row per record and sex (the record's people, counted once whatever its risks)
 impact_records as (
-    select distinct result_id, phase, iso3, impact_type, sex, persons, same_people_as
+    select distinct
+        result_id,
+        phase,
+        iso3,
+        impact_type,
+        sex,
+        persons,
+        same_people_as
     from impact
 ),
 
 people as (
-    select phase, impact_type || '_persons' as measure, risk, sex, sum(persons) as achieved
+    select
+        phase,
+        impact_type || '_persons' as measure,
+        risk,
+        sex,
+        sum(persons) as achieved
     from impact
     group by phase, impact_type, risk, sex
     union all
-    select phase, impact_type || '_persons', '_T', sex, sum(persons)
+    select
+        phase,
+        impact_type || '_persons',
+        '_T',
+        sex,
+        sum(persons)
     from impact_records
     group by phase, impact_type, sex
 ),
@@ -91,34 +131,54 @@ people as (
 -- deduplication across impact types: a record whose people are a subset of a linked record of
 -- the same phase (same_people_as, validated at ingestion) adds no one
 dedup_risk as (
-    select i.phase, 'people_reached_deduplicated' as measure, i.risk, i.sex,
+    select
+        i.phase,
+        'people_reached_deduplicated' as measure,
+        i.risk,
+        i.sex,
         sum(i.persons) as achieved
     from impact as i
-    where not exists (
-        select 1 from impact as t
-        where t.result_id = i.same_people_as and t.phase = i.phase
-            and t.risk = i.risk and t.sex = i.sex
-    )
+    where
+        not exists (
+            select 1 from impact as t
+            where
+                t.result_id = i.same_people_as and t.phase = i.phase
+                and t.risk = i.risk and t.sex = i.sex
+        )
     group by i.phase, i.risk, i.sex
 ),
 
 dedup_total as (
-    select i.phase, 'people_reached_deduplicated' as measure, '_T' as risk, i.sex,
+    select
+        i.phase,
+        'people_reached_deduplicated' as measure,
+        '_T' as risk,
+        i.sex,
         sum(i.persons) as achieved
     from impact_records as i
-    where not exists (
-        select 1 from impact_records as t
-        where t.result_id = i.same_people_as and t.phase = i.phase and t.sex = i.sex
-    )
+    where
+        not exists (
+            select 1 from impact_records as t
+            where t.result_id = i.same_people_as and t.phase = i.phase and t.sex = i.sex
+        )
     group by i.phase, i.sex
 ),
 
 record_joint as (
-    select distinct phase, result_id, is_joint from results where sex = '_T'
+    select distinct
+        phase,
+        result_id,
+        is_joint
+    from results
+    where sex = '_T'
 ),
 
 joint as (
-    select phase, 'share_results_joint' as measure, '_T' as risk, '_T' as sex,
+    select
+        phase,
+        'share_results_joint' as measure,
+        '_T' as risk,
+        '_T' as sex,
         100.0 * count(distinct result_id) filter (where is_joint)
         / count(distinct result_id) as achieved
     from record_joint
@@ -127,23 +187,41 @@ joint as (
 
 -- outputs of an intervention count in the phase of its end year
 outputs as (
-    select p.phase, i.persons_trained, i.knowledge_products_endorsed
+    select
+        p.phase,
+        i.persons_trained,
+        i.knowledge_products_endorsed
     from {{ ref('stg_flagship__interventions') }} as i
     inner join phases as p
         on i.end_year between extract(year from p.start_date) and extract(year from p.end_date)
 ),
 
 output_measures as (
-    select phase, 'persons_trained' as measure, '_T' as risk, '_T' as sex,
+    select
+        phase,
+        'persons_trained' as measure,
+        '_T' as risk,
+        '_T' as sex,
         sum(persons_trained) as achieved
-    from outputs group by phase
+    from outputs
+    group by phase
     union all
-    select phase, 'knowledge_products_endorsed', '_T', '_T', sum(knowledge_products_endorsed)
-    from outputs group by phase
+    select
+        phase,
+        'knowledge_products_endorsed',
+        '_T',
+        '_T',
+        sum(knowledge_products_endorsed)
+    from outputs
+    group by phase
 ),
 
 ratifications as (
-    select phase, 'countries_ratifying_c102' as measure, '_T' as risk, '_T' as sex,
+    select
+        phase,
+        'countries_ratifying_c102' as measure,
+        '_T' as risk,
+        '_T' as sex,
         count(distinct iso3) as achieved
     from changes
     where ratification = 'C102'
@@ -151,19 +229,61 @@ ratifications as (
 ),
 
 computed as (
-    select phase, measure, risk, sex, cast(achieved as double) as achieved from steps
+    select
+        phase,
+        measure,
+        risk,
+        sex,
+        cast(achieved as double) as achieved
+    from steps
     union all
-    select phase, measure, risk, sex, cast(achieved as double) from people
+    select
+        phase,
+        measure,
+        risk,
+        sex,
+        cast(achieved as double)
+    from people
     union all
-    select phase, measure, risk, sex, cast(achieved as double) from dedup_risk
+    select
+        phase,
+        measure,
+        risk,
+        sex,
+        cast(achieved as double)
+    from dedup_risk
     union all
-    select phase, measure, risk, sex, cast(achieved as double) from dedup_total
+    select
+        phase,
+        measure,
+        risk,
+        sex,
+        cast(achieved as double)
+    from dedup_total
     union all
-    select phase, measure, risk, sex, cast(achieved as double) from joint
+    select
+        phase,
+        measure,
+        risk,
+        sex,
+        cast(achieved as double)
+    from joint
     union all
-    select phase, measure, risk, sex, cast(achieved as double) from output_measures
+    select
+        phase,
+        measure,
+        risk,
+        sex,
+        cast(achieved as double)
+    from output_measures
     union all
-    select phase, measure, risk, sex, cast(achieved as double) from ratifications
+    select
+        phase,
+        measure,
+        risk,
+        sex,
+        cast(achieved as double)
+    from ratifications
 ),
 
 scored as (

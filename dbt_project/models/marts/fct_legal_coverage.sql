@@ -33,8 +33,11 @@ by_scope as (
         sex,
         any_value(submission_id) as submission_id,
         bool_or(scheme_type = 'universal' and affiliation = 'mandatory') as has_universal,
-        max(case when affiliation = 'mandatory' and scheme_type in
-            ('contributory', 'employer_liability') then legally_covered end) as mandatory,
+        max(case
+            when
+                affiliation = 'mandatory' and scheme_type in
+                ('contributory', 'employer_liability') then legally_covered
+        end) as mandatory,
         max(case when affiliation = 'voluntary' then legally_covered end) as voluntary,
         max(case when scheme_type = 'means_tested' then legally_covered end) as means_tested
     from legal
@@ -66,20 +69,39 @@ with_reference as (
 
 scoped as (
     select
-        iso3, reference_year, risk, sex, submission_id, reference_population, 'mandatory' as scope,
+        iso3,
+        reference_year,
+        risk,
+        sex,
+        submission_id,
+        reference_population,
+        'mandatory' as scope,
         case when has_universal then reference_population else mandatory end as legally_covered
     from with_reference
     where has_universal or mandatory is not null
     union all
     select
-        iso3, reference_year, risk, sex, submission_id, reference_population, 'voluntary_only',
+        iso3,
+        reference_year,
+        risk,
+        sex,
+        submission_id,
+        reference_population,
+        'voluntary_only',
         greatest(voluntary - coalesce(
-            case when has_universal then reference_population else mandatory end, 0), 0)
+            case when has_universal then reference_population else mandatory end, 0
+        ), 0)
     from with_reference
     where voluntary is not null
     union all
     select
-        iso3, reference_year, risk, sex, submission_id, reference_population, 'means_tested',
+        iso3,
+        reference_year,
+        risk,
+        sex,
+        submission_id,
+        reference_population,
+        'means_tested',
         means_tested
     from with_reference
     where means_tested is not null

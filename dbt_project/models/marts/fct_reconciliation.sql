@@ -10,7 +10,13 @@ with published as (
 ),
 
 computed as (
-    select series_code, iso3, time_period, sex, "value" from {{ ref('sdg_indicators') }}
+    select
+        series_code,
+        iso3,
+        time_period,
+        sex,
+        "value"
+    from {{ ref('sdg_indicators') }}
 )
 
 select

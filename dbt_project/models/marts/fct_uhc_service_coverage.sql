@@ -24,8 +24,9 @@ rescaled as (
             when 'decreasing'
                 then (p.upper_bound - t.tracer_value) / (p.upper_bound - p.lower_bound) * 100
             when 'non_use'
-                then ((100 - t.tracer_value) - p.lower_bound) / (p.upper_bound - p.lower_bound)
-                * 100
+                then
+                    ((100 - t.tracer_value) - p.lower_bound) / (p.upper_bound - p.lower_bound)
+                    * 100
             when 'threshold' then least(100, t.tracer_value / p.threshold * 100)
         end as raw_score
     from {{ ref('int_uhc_tracers_filled') }} as t
@@ -42,7 +43,10 @@ bounded as (
 
 components as (
     select
-        iso3, reference_year, category, component,
+        iso3,
+        reference_year,
+        category,
+        component,
         exp(avg(ln(tracer_score))) as component_score
     from bounded
     group by all
@@ -50,7 +54,9 @@ components as (
 
 categories as (
     select
-        iso3, reference_year, category,
+        iso3,
+        reference_year,
+        category,
         exp(avg(ln(component_score))) as category_score
     from components
     group by all
@@ -58,7 +64,8 @@ categories as (
 
 counts as (
     select
-        iso3, reference_year,
+        iso3,
+        reference_year,
         count(*) as n_tracers,
         count(*) filter (where imputation <> 'observed') as n_imputed
     from bounded

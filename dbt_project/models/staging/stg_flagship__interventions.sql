@@ -1,4 +1,5 @@
--- Flagship interventions (methodology §9), typed; is_joint when a partner besides the ILO takes part.
+-- Flagship interventions (methodology §9), typed; is_joint when a partner besides the ILO takes
+-- part.
 with source as (
     select * from {{ source('landing', 'flagship_interventions') }}
 )
