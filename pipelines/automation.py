@@ -220,5 +220,17 @@ national_statistics_schedule = dg.ScheduleDefinition(
 )
 
 jobs = [ingest_ssi_job, ingest_national_job, ingest_flagship_job]
-sensors = [raw_files_sensor]
+#: evaluates the eager automation conditions of the release outputs (extract files, what
+#: changed, manifest, country pages): when a new warehouse is published outside ``make run``
+#: (e.g. a run launched by ``raw_files_sensor`` or from the UI), the daemon rebuilds them. On by
+#: default, unlike Dagster's default automation sensor, which must be switched on in the UI.
+release_outputs_sensor = dg.AutomationConditionSensorDefinition(
+    "release_outputs_automation",
+    target=dg.AssetSelection.groups("extracts", "site"),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Rebuild the extract files and country pages when the published warehouse "
+    "changes (eager automation conditions of the groups extracts and site).",
+)
+
+sensors = [raw_files_sensor, release_outputs_sensor]
 schedules = [ssi_round_schedule, national_statistics_schedule]

@@ -70,3 +70,19 @@ def test_extract_assets_follow_the_published_warehouse():
         set(manifest_parents)
     )
     assert defs.resolve_job_def("extract_release") is not None
+
+
+def test_release_outputs_rebuild_when_the_warehouse_is_published():
+    """Extracts and country pages carry eager automation conditions, evaluated by a sensor
+    that is on by default."""
+    sensor = defs.resolve_sensor_def("release_outputs_automation")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    graph = defs.resolve_asset_graph()
+    targeted = sensor.asset_selection.resolve(graph)
+    for key in (
+        ["extracts", "sdg_files"],
+        ["extracts", "release_manifest"],
+        ["site", "country_pages"],
+    ):
+        assert dg.AssetKey(key) in targeted
+        assert graph.get(dg.AssetKey(key)).automation_condition is not None
