@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import closing
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
+
+from pipelines import releases
 
 CONTRACT = {
     "dim_country": {
@@ -136,7 +139,7 @@ def _marts_digest(path: Path) -> dict[str, str]:
             r[0]
             for r in c.execute(
                 "select table_name from information_schema.tables where table_schema = 'marts' "
-                "order by 1"
+                "and table_name not in ('releases', 'indicator_vintages') order by 1"
             ).fetchall()
         ]
         out = {}
@@ -159,3 +162,14 @@ def test_second_run_gives_identical_marts(warehouse_copy: Path):
     finally:
         os.environ.pop("FLOORBOARD_WAREHOUSE_DIR", None)
     assert _marts_digest(warehouse_copy / "floorboard.duckdb") == before
+    # the second publish is a new release with the same content, and release 1 is kept as it was
+    with closing(duckdb.connect(str(warehouse_copy / "floorboard.duckdb"), read_only=True)) as c:
+        found = releases.releases(c)
+        first_again = c.execute(
+            "select count(*) from marts.indicator_vintages where release_id = ?",
+            [found[0].release_id],
+        ).fetchall()[0][0]
+    assert len(found) == 2
+    assert found[1].previous_release_id == found[0].release_id
+    assert found[1].content_sha256 == found[0].content_sha256
+    assert first_again == found[0].n_observations
