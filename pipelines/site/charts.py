@@ -298,21 +298,9 @@ def expenditure_by_function(exp: list[dict], risks: dict[str, str], country: str
     return Chart("Expenditure by function", alt_text, _spec(chart, alt_text, values), table)
 
 
-def sdg_benfts(sdg: list[dict], country: str) -> Chart | None:
-    """SDG 1.3.1 SI_COV_BENFTS over time by sex (values of sdg_indicators)."""
-    values = [
-        {"year": r["year"], "sex": _sex(r["sex"]), "value": r["value"]}
-        for r in sdg
-        if r["series_code"] == "SI_COV_BENFTS" and r["age"] == "_T"
-    ]
-    if not values:
-        return None
-    alt_text = (
-        f"Line chart of SDG indicator 1.3.1, population covered by at least one social "
-        f"protection benefit (SI_COV_BENFTS) in {country}, percent, "
-        f"{_span([v['year'] for v in values])}, total, women and men."
-    )
-    chart = (
+def _coverage_by_sex_line() -> alt.Chart:
+    """A coverage rate over the years, one line per sex (country and region pages)."""
+    return (
         alt.Chart(DATA)
         .mark_line(point=True)
         .encode(
@@ -328,6 +316,23 @@ def sdg_benfts(sdg: list[dict], country: str) -> Chart | None:
         )
         .properties(width=WIDTH - 160, height=220)
     )
+
+
+def sdg_benfts(sdg: list[dict], country: str) -> Chart | None:
+    """SDG 1.3.1 SI_COV_BENFTS over time by sex (values of sdg_indicators)."""
+    values = [
+        {"year": r["year"], "sex": _sex(r["sex"]), "value": r["value"]}
+        for r in sdg
+        if r["series_code"] == "SI_COV_BENFTS" and r["age"] == "_T"
+    ]
+    if not values:
+        return None
+    alt_text = (
+        f"Line chart of SDG indicator 1.3.1, population covered by at least one social "
+        f"protection benefit (SI_COV_BENFTS) in {country}, percent, "
+        f"{_span([v['year'] for v in values])}, total, women and men."
+    )
+    chart = _coverage_by_sex_line()
     table = Table(
         ["Year", "Sex", "SI_COV_BENFTS (%)"], [[v["year"], v["sex"], v["value"]] for v in values]
     )
@@ -431,22 +436,7 @@ def region_over_time(agg: list[dict], region: str) -> Chart | None:
         f"{_span([r['year'] for r in ben])}, total, women and men; years whose aggregate is "
         "suppressed for low population coverage have no point."
     )
-    chart = (
-        alt.Chart(DATA)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("year:O", title="Year"),
-            y=alt.Y("value:Q", title="Population covered (%)"),
-            color=alt.Color("sex:N", title="Sex", sort=SEX_ORDER),
-            strokeDash=alt.StrokeDash("sex:N", sort=SEX_ORDER, legend=None),
-            tooltip=[
-                alt.Tooltip("sex:N", title="Sex"),
-                alt.Tooltip("year:O", title="Year"),
-                alt.Tooltip("value:Q", title="Percent", format=".1f"),
-            ],
-        )
-        .properties(width=WIDTH - 160, height=220)
-    )
+    chart = _coverage_by_sex_line()
     table = Table(
         ["Year", "Sex", "SI_COV_BENFTS (%)", "Population coverage (%)", "Reporting", "Suppressed"],
         [
