@@ -16,10 +16,7 @@ select
     change_id,
     intervention_id,
     partners_involved,
-    coalesce(
-        len(list_filter(string_split(partners_involved, ';'), lambda p: trim(p) <> 'ILO')) > 0,
-        false
-    ) as is_joint,
+    {{ is_joint_with_partner('partners_involved') }} as is_joint,
     same_people_as,
     source_file,
     source_sha256,

@@ -14,10 +14,7 @@ select
     evidence,
     intervention_id,
     partners_involved,
-    coalesce(
-        len(list_filter(string_split(partners_involved, ';'), lambda p: trim(p) <> 'ILO')) > 0,
-        false
-    ) as is_joint,
+    {{ is_joint_with_partner('partners_involved') }} as is_joint,
     ratification,
     source_file,
     source_sha256,

@@ -12,9 +12,7 @@ select
     thematic_area,
     title,
     partners,
-    coalesce(
-        len(list_filter(string_split(partners, ';'), lambda p: trim(p) <> 'ILO')) > 0, false
-    ) as is_joint,
+    {{ is_joint_with_partner('partners') }} as is_joint,
     cast(budget_usd as double) as budget_usd,
     cast(persons_trained as bigint) as persons_trained,
     cast(knowledge_products_endorsed as integer) as knowledge_products_endorsed,
