@@ -1,12 +1,48 @@
 {#-
-  Persons covered by several schemes for the same risk, without person ids (methodology §2.1:
-  "a person with both pensions counts once"; decision recorded in docs/decisions.md):
-  SSI schemes of one country serve disjoint groups — contributory schemes cover their members,
-  non-contributory (universal or means-tested) schemes those without a contributory benefit, as
-  focal points are asked to report — so persons add up across schemes. Where that assumption
-  fails the rate can exceed 100 and is flagged, never capped (§0). This is the one place to
-  change the rule.
+  People in more than one scheme (methodology §2.5), the one place this rule is written.
+
+  Scheme totals cannot show who is in two schemes; the submission says it with each scheme's
+  optional `overlap_group`. Schemes that share an overlap group may hold the same people: within
+  a group, persons = the largest of their counts. Schemes in different groups, or with no group,
+  cover different people: their counts add up. Applied to beneficiaries (§2.1, §2.2),
+  contributors (§2.2 step 3) and legal coverage (§3).
+
+  `relation` is a CTE or relation with one row per scheme and the `keys` (for instance
+  iso3, reference_year, submission_id, risk, sex, age group), plus `scheme_id` and
+  `overlap_group` columns. For every column named in `values` the result has, per key:
+    <value>              persons across schemes (max within an overlap group, sum across groups);
+    <value>_complete     true when every scheme of the key reported the value (not null);
+  and `n_schemes`, the number of schemes of the key.
 -#}
-{% macro persons_across_schemes(universal, others) -%}
+{% macro persons_across_schemes(relation, keys, values) -%}
+    select
+        {% for k in keys %}{{ k }},
+        {% endfor -%}
+        {% for v in values %}sum({{ v }}) as {{ v }},
+        bool_and({{ v }}_complete) as {{ v }}_complete,
+        {% endfor -%}
+        sum(n_schemes) as n_schemes
+    from (
+        select
+            {% for k in keys %}{{ k }},
+            {% endfor -%}
+            {{ overlap_key() }} as overlap_key,
+            {% for v in values %}max({{ v }}) as {{ v }},
+            bool_and({{ v }} is not null) as {{ v }}_complete,
+            {% endfor -%}
+            count(*) as n_schemes
+        from {{ relation }}
+        group by {% for k in keys %}{{ k }}, {% endfor %}overlap_key
+    ) as by_overlap_group
+    group by {% for k in keys %}{{ k }}{% if not loop.last %}, {% endif %}{% endfor %}
+{%- endmacro %}
+
+{#- The overlap key of a scheme: its overlap group, or the scheme itself when it has none. -#}
+{% macro overlap_key(overlap_group='overlap_group', scheme_id='scheme_id') -%}
+    coalesce(nullif(trim({{ overlap_group }}), ''), '#scheme:' || {{ scheme_id }})
+{%- endmacro %}
+
+{#- Transitional: the former rule (universal + others), until the models use the one above. -#}
+{% macro legacy_persons_across_schemes(universal, others) -%}
     (coalesce({{ universal }}, 0) + coalesce({{ others }}, 0))
 {%- endmacro %}

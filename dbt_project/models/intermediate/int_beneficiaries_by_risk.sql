@@ -87,7 +87,7 @@ by_risk as (
         submission_id,
         risk,
         '{{ sex }}' as sex,
-        {{ persons_across_schemes('universal_' ~ sfx, 'others_' ~ sfx) }} as covered,
+        {{ legacy_persons_across_schemes('universal_' ~ sfx, 'others_' ~ sfx) }} as covered,
         coalesce(contributory_{{ sfx }}, 0) as contributory,
         coalesce(means_tested_{{ sfx }}, 0) as means_tested,
         coalesce(non_contributory_{{ sfx }}, 0) as non_contributory,

@@ -182,7 +182,7 @@ select
     reference_year,
     sex,
     any_value(submission_id) as submission_id,
-    {{ persons_across_schemes(
+    {{ legacy_persons_across_schemes(
         "sum(case when is_universal then covered end)",
         "sum(case when not is_universal then covered end)"
     ) }} as covered,
