@@ -1,23 +1,53 @@
--- Active contributors per country × year × sex, per risk their schemes cover and for "at
--- least one scheme" (risk `any`) — methodology §2.1 WKINJRY, §2.2 step 3, §2.3.
--- Overlap (decision, docs/decisions.md): contributory schemes of one country overwhelmingly
--- cover nested groups (pension insurance covers all employees and the self-employed, sickness
--- or unemployment insurance the employees among them), so the persons contributing to at least
--- one scheme are the contributors of the largest scheme, not the sum. `any` counts schemes with
--- a cash branch: schemes covering health care only are left out.
-with contributors as (
+-- Active contributors per country × year × sex, per risk their schemes cover and for "at least
+-- one scheme" (risk `any`, schemes with a cash branch: health-only schemes are left out) —
+-- methodology §2.1 WKINJRY, §2.2 step 3, §2.3.
+-- * contributory schemes of the current submission; `_T` = reported total, else F + M;
+-- * across schemes: persons_across_schemes, the overlap rule of §2.5 (schemes sharing an
+--   overlap group hold the same people: the largest count; other schemes add up);
+-- * `contributors_working_age`: those aged 15 to SPA−1 (§2.2 step 3, age-bounded), split pro
+--   rata to population where an age group straddles a boundary; a scheme without age detail
+--   counts all its contributors as working age (`has_age_detail` false);
+-- * F and M are complete only when every scheme reports the sex (`is_sex_complete`).
+with reported as (
     select
-        c.iso3,
-        c.reference_year,
-        c.submission_id,
-        c.scheme_id,
+        l.submission_id,
+        l.iso3,
+        l.reference_year,
+        l.scheme_id,
+        s.overlap_group,
         s.risks,
-        c.sex,
-        c.active_contributors
-    from {{ ref('stg_ssi__contributors') }} as c
+        l.sex,
+        l.persons,
+        coalesce(l.persons_working_age, l.persons) as persons_working_age,
+        l.has_age_detail
+    from {{ ref('int_ssi_persons_by_life_stage') }} as l
     inner join {{ ref('int_ssi_current_schemes') }} as s
-        on c.submission_id = s.submission_id and c.scheme_id = s.scheme_id
-    where c.age_group = '_T' and s.scheme_type = 'contributory'
+        on l.submission_id = s.submission_id and l.scheme_id = s.scheme_id
+    where l.measure = 'contributors' and s.scheme_type = 'contributory'
+),
+
+sum_of_sexes as (
+    select
+        submission_id,
+        iso3,
+        reference_year,
+        scheme_id,
+        overlap_group,
+        risks,
+        '_T' as sex,
+        sum(persons) as persons,
+        sum(persons_working_age) as persons_working_age,
+        bool_and(has_age_detail) as has_age_detail
+    from reported
+    group by all
+    having
+        not bool_or(sex = '_T') and bool_or(sex = 'F') and bool_or(sex = 'M')
+),
+
+per_scheme as (
+    select * from reported
+    union all
+    select * from sum_of_sexes
 ),
 
 per_risk as (
@@ -25,31 +55,51 @@ per_risk as (
         iso3,
         reference_year,
         submission_id,
+        scheme_id,
+        overlap_group,
         unnest(string_split(risks, ';')) as risk,
         sex,
-        active_contributors
-    from contributors
+        persons as contributors,
+        persons_working_age as contributors_working_age
+    from per_scheme
+    union all
+    select
+        iso3,
+        reference_year,
+        submission_id,
+        scheme_id,
+        overlap_group,
+        'any' as risk,
+        sex,
+        persons,
+        persons_working_age
+    from per_scheme
+    where risks <> 'health'
+),
+
+across_schemes as (
+    {{ persons_across_schemes(
+        'per_risk',
+        ['iso3', 'reference_year', 'submission_id', 'risk', 'sex'],
+        ['contributors', 'contributors_working_age']
+    ) }}
+),
+
+final as (
+    select
+        a.iso3,
+        a.reference_year,
+        a.submission_id,
+        a.risk,
+        a.sex,
+        a.contributors,
+        a.contributors_working_age,
+        a.n_schemes,
+        coalesce(a.sex = '_T' or (a.n_schemes = t.n_schemes and a.contributors_complete), false)
+            as is_sex_complete
+    from across_schemes as a
+    left join across_schemes as t
+        on a.submission_id = t.submission_id and a.risk = t.risk and t.sex = '_T'
 )
 
-select
-    iso3,
-    reference_year,
-    submission_id,
-    risk,
-    sex,
-    max(active_contributors) as contributors
-from per_risk
-group by all
-
-union all
-
-select
-    iso3,
-    reference_year,
-    submission_id,
-    'any' as risk,
-    sex,
-    max(active_contributors) as contributors
-from contributors
-where risks <> 'health'
-group by all
+select * from final

@@ -1,0 +1,366 @@
+-- One non-overlapping age partition per reported series (methodology §2.1, "Age groups never
+-- add twice"). A series is one scheme × sex of the `contributors` sheet, or one scheme × risk ×
+-- benefit type × sex of the `beneficiaries` sheet, of the current submission. A submission may
+-- report 5-year groups and broad groups (Y0T14, Y15T64, Y_GE65, Y_GE15) for the same series;
+-- validation has checked that they agree (as for `_T`). The numerators use, per life-cycle
+-- segment (0–14, 15–64, 65+):
+--   1. its 5-year groups when all of them are given (or some of them and no broad group);
+--   2. else its broad group (Y0T14, Y15T64, Y_GE65);
+--   3. else the part of Y_GE15 the other adult segment does not hold;
+--   4. what `_T` holds beyond all that (persons of unreported ages) as one residual row spanning
+--      the segments without complete detail;
+--   5. a series with `_T` only is one row of all ages, `has_age_detail` false.
+with current_submissions as (
+    select submission_id from {{ ref('int_ssi_submissions_ranked') }}
+    where is_current
+),
+
+reported as (
+    select
+        'beneficiaries' as measure,
+        b.submission_id,
+        b.iso3,
+        b.reference_year,
+        b.scheme_id,
+        b.risk,
+        b.benefit_type,
+        b.sex,
+        b.age_group,
+        b.age_lower,
+        b.age_upper,
+        b.beneficiaries as persons
+    from {{ ref('stg_ssi__beneficiaries') }} as b
+    inner join current_submissions as cs on b.submission_id = cs.submission_id
+    union all
+    select
+        'contributors' as measure,
+        c.submission_id,
+        c.iso3,
+        c.reference_year,
+        c.scheme_id,
+        '' as risk,
+        '' as benefit_type,
+        c.sex,
+        c.age_group,
+        {{ age_lower('c.age_group') }} as age_lower,
+        {{ age_upper('c.age_group') }} as age_upper,
+        c.active_contributors as persons
+    from {{ ref('stg_ssi__contributors') }} as c
+    inner join current_submissions as cs on c.submission_id = cs.submission_id
+),
+
+segments as (
+    -- the three disjoint life-cycle segments and the broad group of each (§2.2 step 1)
+    select * from (
+        values
+        ('children', 0, 14, 'Y0T14', 3),
+        ('working', 15, 64, 'Y15T64', 10),
+        ('older', 65, null, 'Y_GE65', 4)
+    ) as t (segment, seg_lower, seg_upper, broad_group, n_five_groups)
+),
+
+classified as (
+    select
+        *,
+        age_group not in ('_T', 'Y0T14', 'Y15T64', 'Y_GE15', 'Y_GE65') as is_five_year
+    from reported
+),
+
+series as (
+    select
+        measure,
+        submission_id,
+        iso3,
+        reference_year,
+        scheme_id,
+        risk,
+        benefit_type,
+        sex,
+        max(case when age_group = '_T' then persons end) as total_persons,
+        max(case when age_group = 'Y_GE15' then persons end) as ge15_persons,
+        count(*) filter (where age_group <> '_T') as n_age_rows
+    from classified
+    group by all
+),
+
+by_segment as (
+    select
+        s.measure,
+        s.submission_id,
+        s.iso3,
+        s.reference_year,
+        s.scheme_id,
+        s.risk,
+        s.benefit_type,
+        s.sex,
+        g.segment,
+        g.seg_lower,
+        g.seg_upper,
+        g.broad_group,
+        count(c.persons) filter (where c.is_five_year) as n_five_given,
+        any_value(g.n_five_groups) as n_five_groups,
+        sum(c.persons) filter (where c.is_five_year) as five_persons,
+        max(c.persons) filter (where c.age_group = g.broad_group) as broad_persons
+    from series as s
+    cross join segments as g
+    left join classified as c
+        on
+            s.measure = c.measure
+            and s.submission_id = c.submission_id
+            and s.scheme_id = c.scheme_id
+            and s.risk = c.risk
+            and s.benefit_type = c.benefit_type
+            and s.sex = c.sex
+            and (
+                (c.is_five_year and c.age_lower between g.seg_lower and coalesce(g.seg_upper, 999))
+                or c.age_group = g.broad_group
+            )
+    group by all
+),
+
+resolved as (
+    select
+        *,
+        case
+            when n_five_given = n_five_groups then 'five_year'
+            when broad_persons is not null then 'broad'
+            when n_five_given > 0 then 'partial_five_year'
+        end as resolution,
+        case
+            when n_five_given = n_five_groups or broad_persons is null then five_persons
+            else broad_persons
+        end as segment_persons
+    from by_segment
+),
+
+adult_split as (
+    -- Y_GE15 fills the adult segments that have no rows of their own
+    select
+        w.measure,
+        w.submission_id,
+        w.scheme_id,
+        w.risk,
+        w.benefit_type,
+        w.sex,
+        s.ge15_persons,
+        w.resolution as working_resolution,
+        o.resolution as older_resolution,
+        w.segment_persons as working_persons,
+        o.segment_persons as older_persons
+    from resolved as w
+    inner join resolved as o
+        on
+            w.measure = o.measure and w.submission_id = o.submission_id
+            and w.scheme_id = o.scheme_id and w.risk = o.risk
+            and w.benefit_type = o.benefit_type and w.sex = o.sex
+            and o.segment = 'older'
+    inner join series as s
+        on
+            w.measure = s.measure and w.submission_id = s.submission_id
+            and w.scheme_id = s.scheme_id and w.risk = s.risk
+            and w.benefit_type = s.benefit_type and w.sex = s.sex
+    where w.segment = 'working' and s.ge15_persons is not null
+),
+
+ge15_rows as (
+    select
+        measure,
+        submission_id,
+        scheme_id,
+        risk,
+        benefit_type,
+        sex,
+        'Y_GE15' as age_group,
+        15 as age_lower,
+        null::integer as age_upper,
+        ge15_persons as persons,
+        'broad' as part
+    from adult_split
+    where working_resolution is null and older_resolution is null
+    union all
+    select
+        measure,
+        submission_id,
+        scheme_id,
+        risk,
+        benefit_type,
+        sex,
+        'Y15T64 (Y_GE15 less Y_GE65)',
+        15,
+        64,
+        greatest(ge15_persons - older_persons, 0),
+        'broad'
+    from adult_split
+    where working_resolution is null and older_resolution is not null
+    union all
+    select
+        measure,
+        submission_id,
+        scheme_id,
+        risk,
+        benefit_type,
+        sex,
+        'Y_GE65 (Y_GE15 less Y15T64)',
+        65,
+        null::integer,
+        greatest(ge15_persons - working_persons, 0),
+        'broad'
+    from adult_split
+    where working_resolution is not null and older_resolution is null
+),
+
+detail_rows as (
+    select
+        c.measure,
+        c.submission_id,
+        c.scheme_id,
+        c.risk,
+        c.benefit_type,
+        c.sex,
+        c.age_group,
+        c.age_lower,
+        c.age_upper,
+        c.persons,
+        'five_year' as part
+    from classified as c
+    inner join resolved as r
+        on
+            c.measure = r.measure and c.submission_id = r.submission_id
+            and c.scheme_id = r.scheme_id and c.risk = r.risk
+            and c.benefit_type = r.benefit_type and c.sex = r.sex
+            and c.age_lower between r.seg_lower and coalesce(r.seg_upper, 999)
+    where c.is_five_year and r.resolution in ('five_year', 'partial_five_year')
+    union all
+    select
+        measure,
+        submission_id,
+        scheme_id,
+        risk,
+        benefit_type,
+        sex,
+        broad_group,
+        seg_lower,
+        seg_upper,
+        broad_persons,
+        'broad'
+    from resolved
+    where resolution = 'broad'
+    union all
+    select * from ge15_rows
+),
+
+residual_segments as (
+    -- a segment is complete when its own rows, or Y_GE15 for an adult segment, account for it
+    select
+        r.*,
+        s.total_persons,
+        coalesce(
+            r.resolution in ('five_year', 'broad')
+            or (r.segment <> 'children' and s.ge15_persons is not null),
+            false
+        ) as is_complete
+    from resolved as r
+    inner join series as s
+        on
+            r.measure = s.measure and r.submission_id = s.submission_id
+            and r.scheme_id = s.scheme_id and r.risk = s.risk
+            and r.benefit_type = s.benefit_type and r.sex = s.sex
+    where s.n_age_rows > 0 and s.total_persons is not null
+),
+
+residual as (
+    -- persons in `_T` beyond the detailed rows (ages not reported), spread over the segments
+    -- whose detail is missing or incomplete
+    select
+        measure,
+        submission_id,
+        scheme_id,
+        risk,
+        benefit_type,
+        sex,
+        'residual of _T' as age_group,
+        min(seg_lower) filter (where not is_complete) as age_lower,
+        case
+            when not bool_or(segment = 'older' and not is_complete)
+                then max(seg_upper) filter (where not is_complete)
+        end as age_upper,
+        any_value(total_persons) as total_persons
+    from residual_segments
+    group by all
+),
+
+partition_rows as (
+    select * from detail_rows
+    union all
+    select
+        r.measure,
+        r.submission_id,
+        r.scheme_id,
+        r.risk,
+        r.benefit_type,
+        r.sex,
+        r.age_group,
+        r.age_lower,
+        r.age_upper,
+        r.total_persons - d.detail_persons,
+        'residual'
+    from residual as r
+    inner join (
+        select
+            measure,
+            submission_id,
+            scheme_id,
+            risk,
+            benefit_type,
+            sex,
+            sum(persons) as detail_persons
+        from detail_rows
+        group by all
+    ) as d
+        on
+            r.measure = d.measure and r.submission_id = d.submission_id
+            and r.scheme_id = d.scheme_id and r.risk = d.risk
+            and r.benefit_type = d.benefit_type and r.sex = d.sex
+    where r.age_lower is not null and r.total_persons > d.detail_persons
+    union all
+    select
+        measure,
+        submission_id,
+        scheme_id,
+        risk,
+        benefit_type,
+        sex,
+        '_T',
+        0,
+        null::integer,
+        total_persons,
+        'all_ages'
+    from series
+    where n_age_rows = 0
+),
+
+final as (
+    select
+        s.measure,
+        s.submission_id,
+        s.iso3,
+        s.reference_year,
+        s.scheme_id,
+        nullif(s.risk, '') as risk,
+        nullif(s.benefit_type, '') as benefit_type,
+        s.sex,
+        p.age_group,
+        p.age_lower,
+        p.age_upper,
+        p.persons,
+        p.part,
+        s.n_age_rows > 0 as has_age_detail
+    from partition_rows as p
+    inner join series as s
+        on
+            p.measure = s.measure and p.submission_id = s.submission_id
+            and p.scheme_id = s.scheme_id and p.risk = s.risk
+            and p.benefit_type = s.benefit_type and p.sex = s.sex
+)
+
+select * from final
