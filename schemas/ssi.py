@@ -21,6 +21,8 @@ THIS_YEAR = dt.date.today().year
 TOTAL_TOLERANCE = 0.005
 #: persons of unknown sex may make the total (_T) exceed female + male by at most this share
 UNKNOWN_SEX_MAX_SHARE = 0.05
+#: longest identifier-like free text (scheme_id, overlap_group)
+MAX_TEXT_ID = 64
 
 
 def _identity(lf: pl.LazyFrame, key: list[str], part_col: str, value: str) -> pl.LazyFrame:
@@ -135,7 +137,7 @@ class Submission(pa.DataFrameModel):
 class Schemes(pa.DataFrameModel):
     """Sheet `schemes`: the scheme inventory."""
 
-    scheme_id: str = pa.Field(str_length={"min_value": 1, "max_value": 64}, unique=True)
+    scheme_id: str = pa.Field(str_length={"min_value": 1, "max_value": MAX_TEXT_ID}, unique=True)
     scheme_name: str
     institution: str = pa.Field(nullable=True)
     scheme_type: str = pa.Field(isin=codes.SCHEME_TYPES)
@@ -146,10 +148,17 @@ class Schemes(pa.DataFrameModel):
     groups_covered: str = pa.Field(nullable=True)
     legal_basis: str = pa.Field(nullable=True)
     legal_year: int = pa.Field(ge=1880, le=THIS_YEAR, nullable=True)
+    #: schemes sharing a value may hold the same people (methodology §2.5); optional, free text
+    overlap_group: str = pa.Field(nullable=True, str_length={"max_value": MAX_TEXT_ID})
 
     class Config:
         strict = True
         ordered = True
+
+    @classmethod
+    def optional_columns(cls) -> tuple[str, ...]:
+        """Trailing columns a file may leave out (older templates): read as empty."""
+        return ("overlap_group",)
 
 
 class LegalCoverage(pa.DataFrameModel):
