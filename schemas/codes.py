@@ -79,7 +79,8 @@ def age_group_span(group: str) -> tuple[str, ...]:
 #: broad group -> the 5-year groups it spans
 AGE_GROUP_SPANS: dict[str, tuple[str, ...]] = {g: age_group_span(g) for g in BROAD_AGE_GROUPS}
 
-MIN_YEAR = 2000
+#: first reference year accepted: published SDG 1.3.1 series go back to the 1990s (methodology §8.1)
+MIN_YEAR = 1990
 
 #: SDG Global Database codes (published indicator files, `raw/published/`)
 SDG_SEXES: dict[str, str] = {"BOTHSEX": "_T", "FEMALE": "F", "MALE": "M"}

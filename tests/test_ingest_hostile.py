@@ -493,3 +493,18 @@ def test_broad_age_groups_of_contributors(tmp_path, monkeypatch, rows, ok, text)
     # the female rows are set aside, the male and total rows load
     assert con["rows_loaded"] == 2 and con["rows_quarantined"] == 1 + len(five) + len(rows)
 
+
+def test_reference_year_from_1990(tmp_path, monkeypatch):
+    """Methodology §8.1: any reference year from 1990 on is accepted; 1989 is not."""
+    raw, wh = _zone(tmp_path, monkeypatch)
+    for year in (1990, 1996, 1989):
+        sub = f"iso3,reference_year,round,submitted_on,focal_point,currency\nUGA,{year},{year + 1},"
+        _uga_folder(raw, f"UGA_{year}", submission=sub + f"{year + 1}-03-15,Ministry,UGX\n")
+    for year in (1990, 1996):
+        receipt, q, _ = _land(f"UGA_{year}")
+        assert q.is_empty(), q.select("check_name", "reason").to_dicts()
+        landed = pl.read_parquet(wh / "landing" / "ssi_submission" / f"UGA_{year}.parquet")
+        assert landed["reference_year"].to_list() == [year]
+    receipt, q, _ = _land("UGA_1989")
+    assert set(q["check_name"]) == {"submission_identity"}
+    assert "reference year 1989 is outside 1990–" in q["reason"][0]
