@@ -13,7 +13,7 @@ import pytest
 from pipelines.sample import params as P
 from pipelines.sample.generate import generate
 from pipelines.sample.national import AGE_GROUPS, NATIONAL_TABLES
-from pipelines.sample.ssi import PENSION_AGE_GROUPS, SECTIONS
+from pipelines.sample.ssi import OVERLAP_COLUMN, PENSION_AGE_GROUPS, SECTIONS
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "raw"
@@ -118,8 +118,13 @@ def ssi() -> dict[str, pl.DataFrame]:
             sheets = {s: reader.load_sheet(s).to_polars() for s in SECTIONS}
         else:
             sheets = {s: pl.read_csv(path / f"{s}.csv") for s in SECTIONS}
+        overlap = stem[:3] in P.UNIVERSAL_ON_TOP or stem[:3] in P.CIVIL_SERVICE_PENSIONS
         for s, df in sheets.items():
-            assert tuple(df.columns) == SECTIONS[s], (stem, s)
+            # the optional overlap_group column: only where the sample has overlap cases
+            extra = (OVERLAP_COLUMN,) if s == "schemes" and overlap else ()
+            assert tuple(df.columns) == SECTIONS[s] + extra, (stem, s)
+            if extra:
+                df = df.with_columns(pl.col(OVERLAP_COLUMN).cast(pl.String))
             if df.height == 0:
                 continue
             frames[s].append(
@@ -129,7 +134,27 @@ def ssi() -> dict[str, pl.DataFrame]:
                     pl.lit(int(stem[4:8])).alias("year"),
                 )
             )
-    return {s: pl.concat(f, how="vertical_relaxed") for s, f in frames.items()}
+    return {s: pl.concat(f, how="diagonal_relaxed") for s, f in frames.items()}
+
+
+def _persons(b: pl.DataFrame, schemes: pl.DataFrame, key: list[str]) -> pl.DataFrame:
+    """Beneficiaries per ``key`` across schemes by the overlap rule (methodology §2.5): the
+    largest count within an overlap group, counts of different or no groups added up."""
+    groups = schemes.select(
+        "submission_id",
+        "scheme_id",
+        pl.coalesce(
+            pl.col(OVERLAP_COLUMN) if OVERLAP_COLUMN in schemes.columns else pl.lit(None),
+            pl.lit("#") + pl.col("scheme_id"),
+        ).alias("_group"),
+    )
+    return (
+        b.join(groups, on=["submission_id", "scheme_id"], how="left")
+        .group_by(*key, "_group")
+        .agg(pl.col("beneficiaries").max())
+        .group_by(key)
+        .agg(pl.col("beneficiaries").sum())
+    )
 
 
 def test_countries_cover_focus_regions_and_income_groups(countries: pl.DataFrame) -> None:
@@ -253,8 +278,13 @@ def test_beneficiaries_within_reference_population(
     b = ssi["beneficiaries"]
     ky = ["iso3", "year"]
     # old age, per sex and age group
-    old = b.filter(pl.col("risk") == "old_age", pl.col("sex") != SEX_T, pl.col("age_group") != "_T")
-    old = old.group_by(*ky, "submission_id", "sex", "age_group").agg(pl.col("beneficiaries").sum())
+    old = b.filter(
+        pl.col("risk") == "old_age",
+        pl.col("benefit_type") == "cash_periodic",
+        pl.col("sex") != SEX_T,
+        pl.col("age_group") != "_T",
+    )
+    old = _persons(old, ssi["schemes"], [*ky, "submission_id", "sex", "age_group"])
     j = old.join(pop, on=[*ky, "sex", "age_group"], how="left")
     assert j["population"].null_count() == 0
     assert (j["beneficiaries"] <= j["population"]).all()
@@ -322,7 +352,8 @@ def test_old_age_coverage_rises_with_income(
         pl.col("age_group").is_in(["Y65T69", "Y70T74", "Y75T79", "Y_GE80"]),
         ~pl.col("submission_id").str.ends_with("_r2"),
     )
-    num = b.group_by("iso3", "year").agg(pl.col("beneficiaries").sum())
+    num = _persons(b, ssi["schemes"], ["iso3", "year", "age_group"])
+    num = num.group_by("iso3", "year").agg(pl.col("beneficiaries").sum())
     den = (
         national["population"]
         .filter(pl.col("age_group").is_in(["Y65T69", "Y70T74", "Y75T79", "Y_GE80"]))
@@ -351,3 +382,91 @@ def test_money_has_at_most_two_decimals(ssi: dict[str, pl.DataFrame]) -> None:
         ("legal_coverage", "legally_covered"),
     ):
         assert _whole(ssi[section][col])
+
+
+# --------------------------------------------------------------------------------------------
+# people in more than one scheme (methodology §2.5): the sample's overlap cases
+
+
+def _pensioners_above_spa(ssi: dict[str, pl.DataFrame], national: dict[str, pl.DataFrame]):
+    """Old-age pensioners (periodic) at or above the SPA per submission × scheme × sex (F, M),
+    ages uniform within the 5-year group that straddles the SPA."""
+    spa = national["pensionable_age"].select("iso3", "year", "sex", "statutory_pensionable_age")
+    lo = pl.when(pl.col("age_group") == "Y_GE80").then(80)
+    lo = lo.otherwise(pl.col("age_group").str.extract(r"^Y(\d+)T").cast(pl.Int64))
+    share = ((lo + 5 - pl.col("statutory_pensionable_age")) / 5).clip(0, 1)
+    share = (
+        pl.when(pl.col("age_group") == "Y_GE80")
+        .then((pl.col("statutory_pensionable_age") <= 80).cast(pl.Float64))
+        .otherwise(share)
+    )
+    return (
+        ssi["beneficiaries"]
+        .filter(
+            pl.col("risk") == "old_age",
+            pl.col("benefit_type") == "cash_periodic",
+            pl.col("sex") != SEX_T,
+            pl.col("age_group") != "_T",
+        )
+        .join(spa, on=["iso3", "year", "sex"])
+        .group_by("submission_id", "iso3", "year", "scheme_id", "sex")
+        .agg((pl.col("beneficiaries") * share).sum().alias("above_spa"))
+    )
+
+
+def test_universal_pension_on_top_of_contributory(
+    ssi: dict[str, pl.DataFrame], national: dict[str, pl.DataFrame]
+) -> None:
+    """(a) A universal pension paid on top of a contributory one: both in one overlap group,
+    the universal scheme with fewer pensioners above the SPA than the contributory one."""
+    schemes, above = ssi["schemes"], _pensioners_above_spa(ssi, national)
+    for iso3 in P.UNIVERSAL_ON_TOP:
+        s = schemes.filter(pl.col("iso3") == iso3)
+        assert s.height > 0, iso3
+        grouped = s.filter(pl.col(OVERLAP_COLUMN).is_not_null())
+        assert set(grouped["scheme_id"]) == {f"{iso3}-PEN", f"{iso3}-SOCPEN"}
+        assert set(grouped[OVERLAP_COLUMN]) == {P.OLD_AGE_OVERLAP_GROUP}
+        types = dict(zip(grouped["scheme_id"], grouped["scheme_type"], strict=False))
+        assert types == {f"{iso3}-PEN": "contributory", f"{iso3}-SOCPEN": "universal"}
+        a = above.filter(pl.col("iso3") == iso3).pivot(
+            on="scheme_id", index=["submission_id", "year", "sex"], values="above_spa"
+        )
+        assert a.height == 2 * s["submission_id"].n_unique()
+        assert (a[f"{iso3}-SOCPEN"] < a[f"{iso3}-PEN"]).all(), a
+        assert (a[f"{iso3}-SOCPEN"] > 0).all()
+        # paid on top of contributory pensions (elsewhere only to persons without one)
+        soc = s.filter(pl.col("scheme_id") == f"{iso3}-SOCPEN")["groups_covered"]
+        assert soc.str.contains("including those with a contributory pension").all()
+
+
+def test_civil_service_and_private_sector_pension_schemes(
+    ssi: dict[str, pl.DataFrame], national: dict[str, pl.DataFrame]
+) -> None:
+    """(b) Separate civil-service and private-sector contributory pension schemes: different
+    (or no) overlap groups, disjoint people, so their counts add up within the employed."""
+    emp = national["labour_force"].filter(pl.col("status") == "employed")
+    for iso3, (private_group, civil_group, _, _) in P.CIVIL_SERVICE_PENSIONS.items():
+        assert private_group != civil_group or private_group is None
+        s = ssi["schemes"].filter(pl.col("iso3") == iso3)
+        pen = s.filter(pl.col("scheme_id").is_in([f"{iso3}-PEN", f"{iso3}-CSPEN"]))
+        assert pen.height == 2 * s["submission_id"].n_unique()
+        assert set(pen["scheme_type"]) == {"contributory"}
+        assert pen["risks"].str.contains("old_age").all()
+        groups = dict(zip(pen["scheme_id"], pen[OVERLAP_COLUMN], strict=False))
+        assert groups == {f"{iso3}-PEN": private_group, f"{iso3}-CSPEN": civil_group}
+        assert s[OVERLAP_COLUMN].drop_nulls().n_unique() == len(
+            {private_group, civil_group} - {None}
+        )
+        c = ssi["contributors"].filter(
+            pl.col("iso3") == iso3,
+            pl.col("scheme_id").is_in([f"{iso3}-PEN", f"{iso3}-CSPEN"]),
+            pl.col("sex") != SEX_T,
+        )
+        assert c.filter(pl.col("scheme_id") == f"{iso3}-CSPEN")["active_contributors"].min() > 0
+        total = c.group_by("year", "sex").agg(pl.col("active_contributors").sum())
+        j = total.join(emp.filter(pl.col("iso3") == iso3), on=["year", "sex"])
+        assert j.height == total.height and (j["active_contributors"] <= j["persons"]).all()
+        b = ssi["beneficiaries"].filter(
+            pl.col("scheme_id") == f"{iso3}-CSPEN", pl.col("risk") == "old_age"
+        )
+        assert b["beneficiaries"].sum() > 0

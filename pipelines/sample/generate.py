@@ -5,7 +5,8 @@
 Writes `reference/countries.csv`, `national/*.csv`, `ssi/` (one submission per country and
 reference year, ~15 % missing; Flagship focus countries as .xlsx workbooks, the others as CSV
 folders), `flagship/*.csv` (Flagship records of the focus countries) and `README.md`. The output
-folder's `reference/`, `national/`, `ssi/` and `flagship/` are replaced completely. Same seed,
+folder's `reference/`, `national/`, `ssi/` and `flagship/` are replaced completely, except the
+authored files listed in ``AUTHORED``. Same seed,
 same bytes: re-running gives byte-identical files.
 """
 
@@ -24,10 +25,12 @@ from pipelines.reference.countries import build_countries, write_countries
 from pipelines.sample import flagship
 from pipelines.sample import params as P
 from pipelines.sample.national import NATIONAL_TABLES, build_national, national_rows, rng
-from pipelines.sample.ssi import SECTIONS, build_submission, design_country
+from pipelines.sample.ssi import SECTIONS, build_submission, design_country, section_header
 from pipelines.sample.xlsx import write_workbook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+#: authored files inside the generated folders (pinned SDG DSD codes, pipelines/extracts)
+AUTHORED: tuple[str, ...] = ("reference/sdg_dsd_pinned.csv",)
 
 
 def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
@@ -50,7 +53,8 @@ def _fmt(v) -> str:
 
 def _write_csv_folder(folder: Path, rows: dict[str, list[tuple]]) -> None:
     folder.mkdir(parents=True)
-    for section, header in SECTIONS.items():
+    for section in SECTIONS:
+        header = section_header(section, rows[section])
         (folder / f"{section}.csv").write_bytes(_csv_bytes(header, rows[section]))
 
 
@@ -58,8 +62,8 @@ def _write_xlsx(path: Path, rows: dict[str, list[tuple]]) -> None:
     submitted = dt.date.fromisoformat(rows["submission"][0][3])
     created = dt.datetime(submitted.year, submitted.month, submitted.day, 9, 0, 0)
     sheets = [
-        (section, [list(header)] + [list(r) for r in rows[section]])
-        for section, header in SECTIONS.items()
+        (section, [list(section_header(section, rows[section]))] + [list(r) for r in rows[section]])
+        for section in SECTIONS
     ]
     write_workbook(path, sheets, created=created, title=f"SSI questionnaire {path.stem}")
 
@@ -118,7 +122,14 @@ and zip timestamps). Edit the generator, not the files. Formats: `docs/raw_forma
   retirement). Within an age group that straddles the SPA, ages were generated as uniformly
   spread over the group.
 - Non-contributory old-age pensions go only to persons without a contributory pension (no
-  overlap between the two kinds of pensioners).
+  overlap between the two kinds of pensioners), except in {on_top}: there a universal pension
+  (80+) is paid on top of contributory pensions, and the two schemes share the `overlap_group`
+  `{overlap_group}` (methodology §2.5; the universal scheme has fewer pensioners above the SPA).
+- Civil servants have their own contributory pension scheme (`<ISO3>-CSPEN`, beside the
+  private-sector `<ISO3>-PEN`) in {civil}: different people, so different or no overlap groups
+  ({civil_groups}).
+- Only the submissions of those countries have the optional last column `overlap_group` of the
+  `schemes` sheet; the others use the older template without it (equivalent to no group).
 - `_T` sex rows equal F + M, except in {unknown} where they include about 0.4 % persons of
   unknown sex.
 - Contributory pension schemes of {lump} also pay `cash_lump_sum` old-age benefits
@@ -146,9 +157,14 @@ countries.
 def generate(out: Path | str = REPO_ROOT / "raw") -> dict[str, int]:
     """Regenerate the sample into `out`; returns counts of what was written."""
     out = Path(out)
+    # files authored by hand inside the generated folders survive regeneration
+    kept = {rel: (out / rel).read_bytes() for rel in AUTHORED if (out / rel).is_file()}
     for sub in ("reference", "national", "ssi", "flagship"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
+    for rel, data in kept.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
     (out / "national").mkdir(parents=True)
     (out / "ssi").mkdir(parents=True)
 
@@ -211,6 +227,13 @@ def generate(out: Path | str = REPO_ROOT / "raw") -> dict[str, int]:
         resub=", ".join(f"`{c}_{y}_r2`" for c, y in P.RESUBMISSIONS),
         unknown=", ".join(P.SEX_UNKNOWN_COUNTRIES),
         lump=", ".join(P.LUMP_SUM_PENSIONS),
+        on_top=", ".join(P.UNIVERSAL_ON_TOP),
+        overlap_group=P.OLD_AGE_OVERLAP_GROUP,
+        civil=", ".join(P.CIVIL_SERVICE_PENSIONS),
+        civil_groups="; ".join(
+            f"{iso3}: {pg or 'none'} and {cg or 'none'}"
+            for iso3, (pg, cg, _, _) in P.CIVIL_SERVICE_PENSIONS.items()
+        ),
         tracers=tracers,
     )
     (out / "README.md").write_text(readme, encoding="utf-8", newline="\n")

@@ -171,6 +171,56 @@ SOCIAL_PENSION: dict[str, tuple[str, int, int] | None] = {
     "PSE": None, "EGY": None, "USA": ("means_tested", 65, 2015),
 }  # fmt: skip
 
+# People in more than one scheme (methodology §2.5, column `overlap_group` of `schemes`).
+# (a) Universal social pensions paid ON TOP of contributory pensions (elsewhere they go only to
+# persons without one): the two schemes share this overlap group; with eligibility at 80 the
+# universal scheme has fewer pensioners above the SPA than the contributory one.
+UNIVERSAL_ON_TOP: tuple[str, ...] = ("UGA", "VNM")
+OLD_AGE_OVERLAP_GROUP = "old_age_pensions"
+# (b) Separate contributory pension schemes for civil servants and private-sector workers
+# (disjoint groups of people, so their counts add up): iso3 -> (overlap group of the
+# private-sector scheme, of the civil-service scheme; None = no group), share of the
+# contributors, legally covered and disability/survivors beneficiaries in the civil-service
+# scheme, share of the old-age pensioners in it. Women are over-represented in the civil service
+# (shares x CIVIL_SERVICE_FEMALE_FACTOR for F, the male share lowered to keep the overall share).
+CIVIL_SERVICE_PENSIONS: dict[str, tuple[str | None, str | None, float, float]] = {
+    "PHL": ("private_sector", "civil_service", 0.12, 0.15),
+    "IDN": (None, None, 0.25, 0.75),
+}
+CIVIL_SERVICE_FEMALE_FACTOR = 1.25
+# country -> scheme key -> (scheme name, institution, legal basis, legal year); "civil_service"
+# is the second contributory pension scheme of CIVIL_SERVICE_PENSIONS
+CIVIL_SERVICE_NAMES: dict[str, dict[str, tuple[str, str, str, int]]] = {
+    "PHL": {
+        "pension": (
+            "SSS retirement, disability and death benefits (private sector)",
+            "Social Security System (SSS)",
+            "Social Security Act of 2018 (Republic Act 11199)",
+            2018,
+        ),
+        "civil_service": (
+            "GSIS retirement, disability and survivorship benefits (government employees)",
+            "Government Service Insurance System (GSIS)",
+            "GSIS Act of 1997 (Republic Act 8291)",
+            1997,
+        ),
+    },
+    "IDN": {
+        "pension": (
+            "Jaminan Pensiun: pension programme for private-sector workers",
+            "BPJS Ketenagakerjaan",
+            "Law 40/2004 on the National Social Security System",
+            2004,
+        ),
+        "civil_service": (
+            "TASPEN pensions for civil servants",
+            "PT TASPEN (Persero)",
+            "Law 11/1969 on pensions of civil servants",
+            1969,
+        ),
+    },
+}
+
 # Contributory pensions paying lump sums (provident-fund style) besides periodic pensions.
 LUMP_SUM_PENSIONS: tuple[str, ...] = ("KEN", "MYS", "FJI", "IND", "SWZ", "UGA")
 

@@ -5,7 +5,13 @@ Design (all numbers synthetic):
 * counts are computed from the country's synthetic national statistics, so they have the right
   magnitude and never exceed their reference population (methodology §2.1);
 * non-contributory old-age pensions are paid only to persons without a contributory pension,
-  so old-age pensioners of the two kinds never overlap;
+  so old-age pensioners of the two kinds never overlap -- except in ``P.UNIVERSAL_ON_TOP``,
+  where a universal pension is paid on top of contributory ones and both schemes share an
+  ``overlap_group`` (methodology §2.5);
+* in ``P.CIVIL_SERVICE_PENSIONS`` civil servants have their own contributory pension scheme,
+  split off the national one after generation (so country totals are unchanged);
+* only submissions of countries with an overlap design carry the optional ``overlap_group``
+  column of the schemes sheet; the others keep the older template (without it);
 * old-age pensioners are broken down by 5-year age group from Y55T59 to Y_GE80 (plus `_T`),
   and include early retirees below the statutory pensionable age (SPA). Within an age group that
   straddles the SPA, ages are taken as uniformly spread over the five years.
@@ -20,6 +26,9 @@ from pipelines.sample import params as P
 from pipelines.sample.national import AGE_LOWER, SEXES, CountryNational, YearStats, rng
 
 PENSION_AGE_GROUPS: tuple[str, ...] = ("Y55T59", "Y60T64", "Y65T69", "Y70T74", "Y75T79", "Y_GE80")
+
+#: the optional last column of the schemes sheet (methodology §2.5)
+OVERLAP_COLUMN = "overlap_group"
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "submission": ("iso3", "reference_year", "round", "submitted_on", "focal_point", "currency"),
@@ -57,6 +66,7 @@ class Scheme:
     legal_year: int
     start_year: int = 0
     elig_age: int = 0
+    overlap_group: str | None = None
 
 
 @dataclass
@@ -90,6 +100,8 @@ class CountryDesign:
     investment_share: float
     employer_share: float
     pen_health_transfer: float
+    #: the submissions carry the optional overlap_group column (new template)
+    uses_overlap_column: bool = False
 
 
 def _r(r, lohi: tuple[float, float]) -> float:
@@ -279,6 +291,7 @@ def design_country(iso3: str, name: str, income: str, ilo_region: str) -> Countr
         )
     )
     _apply_country_names(iso3, schemes)
+    overlap = _apply_overlap_design(iso3, income, schemes)
 
     health_cov = {
         "LIC": (0.03, 0.15),
@@ -331,6 +344,7 @@ def design_country(iso3: str, name: str, income: str, ilo_region: str) -> Countr
         investment_share=r.uniform(0.05, 0.15) if inc_i < 2 else r.uniform(0.01, 0.06),
         employer_share=r.uniform(0.5, 0.67),
         pen_health_transfer=r.uniform(0.03, 0.06) if not uni_health and inc_i >= 2 else 0.0,
+        uses_overlap_column=overlap,
     )
 
 
@@ -439,6 +453,194 @@ def _apply_country_names(iso3: str, schemes: list[Scheme]) -> None:
             s.name, s.institution, s.legal_basis, s.legal_year = _NAMES[iso3][s.key]
 
 
+def _apply_overlap_design(iso3: str, income: str, schemes: list[Scheme]) -> bool:
+    """People in more than one scheme (methodology §2.5): a universal pension on top of the
+    contributory one (same overlap group), or a separate civil-service pension scheme. Returns
+    whether the country's submissions carry the overlap_group column. Draws no random number,
+    so the rest of the country's data is unchanged."""
+    by_key = {x.key: x for x in schemes}
+    if iso3 in P.UNIVERSAL_ON_TOP:
+        pen, soc = by_key["pension"], by_key["social_pension"]
+        assert soc.scheme_type == "universal", iso3
+        soc.groups = (
+            f"all residents aged {soc.elig_age} and over, including those with a "
+            "contributory pension"
+        )
+        pen.overlap_group = soc.overlap_group = P.OLD_AGE_OVERLAP_GROUP
+        return True
+    if iso3 in P.CIVIL_SERVICE_PENSIONS:
+        private_group, civil_group, _, _ = P.CIVIL_SERVICE_PENSIONS[iso3]
+        names = P.CIVIL_SERVICE_NAMES[iso3]
+        pen = by_key["pension"]
+        pen.name, pen.institution, pen.legal_basis, pen.legal_year = names["pension"]
+        pen.groups = "private-sector employees" + (
+            "; self-employed persons" if income in ("UMC", "HIC") else ""
+        )
+        pen.overlap_group = private_group
+        name, institution, legal_basis, legal_year = names["civil_service"]
+        civil = Scheme(
+            "civil_service",
+            f"{iso3}-CSPEN",
+            name,
+            institution,
+            "contributory",
+            "mandatory",
+            pen.risks,
+            "civil servants and other government employees",
+            legal_basis,
+            legal_year,
+            overlap_group=civil_group,
+        )
+        schemes.insert(schemes.index(pen) + 1, civil)
+        return True
+    return False
+
+
+def section_header(section: str, rows: list[tuple]) -> tuple[str, ...]:
+    """Header of a section: the schemes sheet has the optional overlap_group column when its
+    rows carry it (submissions of countries with an overlap design)."""
+    header = SECTIONS[section]
+    if section == "schemes" and rows and len(rows[0]) == len(header) + 1:
+        return (*header, OVERLAP_COLUMN)
+    return header
+
+
+def _civil_shares(share: float) -> dict[str, float]:
+    """Civil-service share by sex: women over-represented, men under."""
+    f = min(0.95, share * P.CIVIL_SERVICE_FEMALE_FACTOR)
+    return {"F": f, "M": max(0.0, share * (2 - P.CIVIL_SERVICE_FEMALE_FACTOR))}
+
+
+def _civil_part(cells: dict[tuple[str, str], int], share: dict[str, float]):
+    """The civil-service part of one scheme x risk x benefit type table {(sex, age): persons};
+    the private-sector part is the rest. Parts keep every identity of the table: F and M cells
+    by share, their all-ages rows the sum of their age rows, `_T` rows the F + M parts (scaled
+    when `_T` includes persons of unknown sex)."""
+    ages = [a for (x, a) in cells if x in ("F", "M", "_T") and a != "_T"]
+    ages = list(dict.fromkeys(ages))
+    part: dict[tuple[str, str], int] = {}
+    for sex in ("F", "M"):
+        for a in ages:
+            if (sex, a) in cells:
+                part[(sex, a)] = round(cells[(sex, a)] * share[sex])
+        if (sex, "_T") in cells:
+            given = [part[(sex, a)] for a in ages if (sex, a) in part]
+            part[(sex, "_T")] = sum(given) if given else round(cells[(sex, "_T")] * share[sex])
+    for a in [*ages, "_T"]:
+        if ("_T", a) not in cells or (a == "_T" and any(("_T", g) in cells for g in ages)):
+            continue
+        fm = sum(cells.get((x, a), 0) for x in ("F", "M"))
+        part_fm = sum(part.get((x, a), 0) for x in ("F", "M"))
+        avg = (share["F"] + share["M"]) / 2
+        part[("_T", a)] = round(cells[("_T", a)] * (part_fm / fm if fm else avg))
+    if ("_T", "_T") in cells and ("_T", "_T") not in part:
+        part[("_T", "_T")] = sum(part[("_T", a)] for a in ages if ("_T", a) in part)
+    return part
+
+
+def _split_civil_service(d: CountryDesign, rows: dict[str, list[tuple]]) -> None:
+    """Move the civil servants' part of the national pension scheme's rows to its own scheme
+    (rows added after the national scheme's rows of each sheet; totals unchanged)."""
+    _, _, share_c, share_old = P.CIVIL_SERVICE_PENSIONS[d.iso3]
+    pen = next(x for x in d.schemes if x.key == "pension").scheme_id
+    civil = next(x for x in d.schemes if x.key == "civil_service").scheme_id
+    contrib_share, old_share = _civil_shares(share_c), _civil_shares(share_old)
+
+    def replace(section: str, split) -> None:
+        """``split(pen_rows) -> (private rows, civil rows)``; civil rows go after the last
+        row of the national scheme."""
+        table = rows[section]
+        idx = [i for i, row in enumerate(table) if row[0] == pen]
+        if not idx:
+            return
+        private, civil_rows = split([table[i] for i in idx])
+        for i, row in zip(idx, private, strict=True):
+            table[i] = row
+        table[idx[-1] + 1 : idx[-1] + 1] = civil_rows
+
+    # legal coverage: scheme, risk, sex, n
+    def legal(pen_rows):
+        by_risk: dict[str, dict[tuple[str, str], int]] = {}
+        for _, risk, sex, n in pen_rows:
+            by_risk.setdefault(risk, {})[(sex, "_T")] = n
+        parts = {risk: _civil_part(cells, contrib_share) for risk, cells in by_risk.items()}
+        private = [(pen, risk, sex, n - parts[risk][(sex, "_T")]) for _, risk, sex, n in pen_rows]
+        civil_rows = [(civil, risk, sex, parts[risk][(sex, "_T")]) for _, risk, sex, _ in pen_rows]
+        return private, civil_rows
+
+    # contributors: scheme, sex, age, affiliated, active
+    def contributors(pen_rows):
+        aff = _civil_part({(x, a): v for _, x, a, v, _ in pen_rows}, contrib_share)
+        act = _civil_part({(x, a): v for _, x, a, _, v in pen_rows}, contrib_share)
+        private = [(pen, x, a, f - aff[(x, a)], v - act[(x, a)]) for _, x, a, f, v in pen_rows]
+        civil_rows = [(civil, x, a, aff[(x, a)], act[(x, a)]) for _, x, a, _, _ in pen_rows]
+        return private, civil_rows
+
+    # beneficiaries: scheme, risk, benefit type, sex, age, n
+    part_ben: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
+
+    def beneficiaries(pen_rows):
+        tables: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
+        for _, risk, btype, x, a, n in pen_rows:
+            tables.setdefault((risk, btype), {})[(x, a)] = n
+        for (risk, btype), cells in tables.items():
+            share = old_share if risk == "old_age" else contrib_share
+            part_ben[(risk, btype)] = _civil_part(cells, share)
+        private = [
+            (pen, risk, bt, x, a, n - part_ben[(risk, bt)][(x, a)])
+            for _, risk, bt, x, a, n in pen_rows
+        ]
+        civil_rows = [
+            (civil, risk, bt, x, a, part_ben[(risk, bt)][(x, a)])
+            for _, risk, bt, x, a, _ in pen_rows
+        ]
+        return private, civil_rows
+
+    replace("legal_coverage", legal)
+    replace("contributors", contributors)
+    replace("beneficiaries", beneficiaries)
+
+    def function_share(function: str) -> float:
+        """Civil servants' share of the cash beneficiaries (all ages, both sexes) of a risk."""
+        total = part = 0
+        for scheme, risk, bt, x, a, n in rows["beneficiaries"]:
+            if scheme in (pen, civil) and (risk, bt, x, a) == (
+                function,
+                "cash_periodic",
+                "_T",
+                "_T",
+            ):
+                total += n
+                part += n if scheme == civil else 0
+        return part / total if total else (contrib_share["F"] + contrib_share["M"]) / 2
+
+    # benefit amounts: the same averages (scheme, risk, sex, amount)
+    replace("benefit_amounts", lambda pen_rows: (pen_rows, [(civil, *r[1:]) for r in pen_rows]))
+    spent = {"total": 0.0, "civil": 0.0}
+
+    def expenditure(pen_rows):
+        private, civil_rows = [], []
+        for _, function, item, amount in pen_rows:
+            part = round(amount * function_share(function))
+            spent["total"] += amount
+            spent["civil"] += part
+            private.append((pen, function, item, amount - part))
+            if part > 0:
+                civil_rows.append((civil, function, item, part))
+        return private, civil_rows
+
+    replace("expenditure", expenditure)
+    receipts_share = spent["civil"] / spent["total"] if spent["total"] else 0.0
+
+    def receipts(pen_rows):
+        parts = [(source, amount, round(amount * receipts_share)) for _, source, amount in pen_rows]
+        private = [(pen, source, amount - part) for source, amount, part in parts]
+        civil_rows = [(civil, source, part) for source, _, part in parts if part > 0]
+        return private, civil_rows
+
+    replace("receipts", receipts)
+
+
 # ---------------------------------------------------------------------------------------------
 # one submission
 
@@ -499,6 +701,7 @@ def build_submission(
                 x.legal_basis,
                 x.legal_year,
             )
+            + ((x.overlap_group,) if d.uses_overlap_column else ())
         )
 
     def noisy(v: float, rel: float = 0.02) -> float:
@@ -578,10 +781,14 @@ def build_submission(
             rate_c = min(0.98, noisy(sex_cov * age_factor)) * (above + (1 - above) * d.early)
             n_c = round(pop_g * rate_c)
             n_nc = 0
+            # paid on top of contributory pensions (same overlap group), or only to persons
+            # without one
+            on_top = d.iso3 in P.UNIVERSAL_ON_TOP
             if soc is not None:
                 elig = _group_fraction_at_or_above(g, soc.elig_age)
-                n_nc = round((pop_g - n_c) * min(0.98, noisy(d.nc_takeup)) * elig)
-            n_nc = min(n_nc, round(pop_g * 0.99) - n_c)
+                base = pop_g if on_top else pop_g - n_c
+                n_nc = round(base * min(0.98, noisy(d.nc_takeup)) * elig)
+            n_nc = min(n_nc, round(pop_g * 0.99) - (0 if on_top else n_c))
             old_contrib[sex][g], old_nc[sex][g] = n_c, max(0, n_nc)
 
     def old_age_rows(scheme: Scheme, table: dict[str, dict[str, int]]) -> dict[str, int]:
@@ -815,4 +1022,6 @@ def build_submission(
         for source, amount in parts:
             if round(amount) > 0:
                 rows["receipts"].append((x.scheme_id, source, round(amount)))
+    if d.iso3 in P.CIVIL_SERVICE_PENSIONS:
+        _split_civil_service(d, rows)
     return rows
