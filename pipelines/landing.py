@@ -9,7 +9,8 @@ Layout under ``warehouse/landing/``::
 
 Every landed row carries ``submission_id``, ``source_file``, ``source_sha256`` and ``loaded_at``.
 Writes go to a temporary file first and are renamed into place, so a reader never sees half a
-file. Re-landing the same bytes (same ``source_sha256``) is a no-op.
+file. Re-landing the same bytes (same ``source_sha256``) under the same validation rules
+(``RULES_VERSION``) is a no-op.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ import pyarrow.parquet as pq
 
 from pipelines import paths
 from pipelines.validation import QUARANTINE_SCHEMA, ValidationResult
+
+#: version of the validation rules and landed columns. Bump it when a check or a landed column
+#: changes: every file landed under another version is then landed again (re-landing the same
+#: bytes under the same rules stays a no-op). 2: SSI ``overlap_group``, age-group identities of
+#: broad groups, reference years from 1990.
+RULES_VERSION = "2"
 
 PROVENANCE_SCHEMA: dict[str, pl.DataType] = {
     "submission_id": pl.String(),
@@ -89,11 +96,16 @@ def receipt_path(source: str, key: str) -> Path:
 
 
 def landed_sha(source: str, key: str) -> str | None:
-    """The ``source_sha256`` already landed for this file/submission, if any."""
+    """The ``source_sha256`` already landed for this file/submission, if any.
+
+    A file landed under other validation rules (``RULES_VERSION``) counts as not landed, so
+    that it is validated and landed again with the current rules and columns."""
     path = receipt_path(source, key)
     if not path.exists():
         return None
     meta = pq.read_schema(path).metadata or {}
+    if meta.get(b"rules_version", b"").decode() != RULES_VERSION:
+        return None
     value = meta.get(b"source_sha256")
     return value.decode() if value else None
 
@@ -131,7 +143,9 @@ def write_results(
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     table = receipt.to_arrow()
-    table = table.replace_schema_metadata({"source_sha256": prov.source_sha256})
+    table = table.replace_schema_metadata(
+        {"source_sha256": prov.source_sha256, "rules_version": RULES_VERSION}
+    )
     pq.write_table(table, tmp)
     os.replace(tmp, target)
     return receipt
@@ -150,8 +164,9 @@ def ensure_schema_file(
     """A zero-row ``_schema.parquet`` so that readers of an empty table still get its columns."""
     base = paths.quarantine_dir() if quarantine else paths.landing_dir()
     target = base / table / "_schema.parquet"
-    if target.exists():
+    if target.exists() and pl.read_parquet_schema(target) == dict(schema):
         return
+    # absent, or written for an older version of the format (e.g. before a column was added)
     _atomic_write(pl.DataFrame(schema=schema), target)
 
 

@@ -39,7 +39,7 @@ def read_quarantine(key: str, tables: list[str]) -> pl.DataFrame:
     return pl.concat(frames, how="vertical_relaxed")
 
 
-def _cell(value: object, limit: int | None = None) -> str:
+def cell(value: object, limit: int | None = None) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
@@ -54,8 +54,10 @@ def render(
     receipt: pl.DataFrame,
     quarantine: pl.DataFrame,
     sheet_of: dict[str, str] | None = None,
+    sections: list[str] | None = None,
 ) -> str:
-    """The report as Markdown. ``sheet_of`` maps a table name to the sheet/file a person sees."""
+    """The report as Markdown. ``sheet_of`` maps a table name to the sheet/file a person sees;
+    ``sections`` are Markdown lines about the loaded data, shown after the rows per sheet."""
     sheet_of = sheet_of or {}
     sha = receipt["source_sha256"][0] if receipt.height else ""
     loaded_at = receipt["loaded_at"][0] if receipt.height else None
@@ -86,10 +88,11 @@ def render(
         for r in receipt.iter_rows(named=True):
             sheet = sheet_of.get(r["table_name"], r["table_name"])
             lines.append(
-                f"| {_cell(sheet)} | {r['rows_received']} | {r['rows_loaded']} "
+                f"| {cell(sheet)} | {r['rows_received']} | {r['rows_loaded']} "
                 f"| {r['rows_quarantined']} |"
             )
         lines.append("")
+    lines += sections or []
     if quarantine.is_empty():
         lines += ["No problems found: every row was loaded.", ""]
         return "\n".join(lines)
@@ -113,9 +116,9 @@ def render(
         sheet = sheet_of.get(r["table_name"], r["table_name"])
         row = "" if r["row_number"] is None else str(r["row_number"])
         lines.append(
-            f"| {_cell(sheet)} | {row} | {_cell(r['column_name'])} "
-            f"| {_cell(r['value'], MAX_VALUE_CHARS)} "
-            f"| {_cell(r['reason'])} | {_cell(r['check_name'])} |"
+            f"| {cell(sheet)} | {row} | {cell(r['column_name'])} "
+            f"| {cell(r['value'], MAX_VALUE_CHARS)} "
+            f"| {cell(r['reason'])} | {cell(r['check_name'])} |"
         )
     lines.append("")
     return "\n".join(lines)

@@ -71,6 +71,16 @@ def model_dtypes(model: type[pa.DataFrameModel]) -> dict[str, pl.DataType]:
     return {name: col.dtype.type for name, col in schema.columns.items()}
 
 
+def _length_rule(bounds: str) -> str:
+    """``str_length(lo, hi)`` bounds as a sentence (``None`` = no bound)."""
+    lo, _, hi = (b.strip() for b in bounds.partition(","))
+    if lo in ("None", "", "0") and hi not in ("None", ""):
+        return f"is too long: at most {hi} characters"
+    if hi in ("None", ""):
+        return f"is too short: at least {lo} characters"
+    return f"must be {lo} to {hi} characters long"
+
+
 def _describe(check: str, column: str) -> str:
     """A plain-language sentence for a pandera check name."""
     rules = [
@@ -81,7 +91,7 @@ def _describe(check: str, column: str) -> str:
         (r"^less_than\((.*)\)$", lambda m: f"must be less than {m.group(1)}"),
         (r"^in_range\((.*)\)$", lambda m: f"must lie in the range {m.group(1)}"),
         (r"^str_matches\((.*)\)$", lambda m: f"does not have the expected format {m.group(1)}"),
-        (r"^str_length\((.*)\)$", lambda m: f"has a length outside {m.group(1)}"),
+        (r"^str_length\((.*)\)$", lambda m: _length_rule(m.group(1))),
         (r"^not_nullable$", lambda m: "is empty but a value is required"),
         (r"^field_uniqueness$", lambda m: "repeats a value that must be unique"),
         (r"^(multiple_fields_uniqueness|unique)$", lambda m: "duplicates another row's key"),
@@ -215,6 +225,31 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
     return out.with_columns(casts), problems
 
 
+def optional_columns(model: type[pa.DataFrameModel]) -> tuple[str, ...]:
+    """Trailing columns of ``model`` that a file may leave out (added later to the format, so
+    files made from older templates stay valid); a model declares them with a classmethod
+    ``optional_columns()``."""
+    declared = getattr(model, "optional_columns", None)
+    return tuple(declared()) if declared is not None else ()
+
+
+def _fill_optional_columns(
+    raw: pl.DataFrame, expected: list[str], model: type[pa.DataFrameModel]
+) -> pl.DataFrame:
+    """``raw`` with the optional trailing columns it leaves out added as empty text.
+
+    Only a run of optional columns at the end of the header may be left out; anything else is
+    reported by ``_columns_problem`` as before."""
+    optional = optional_columns(model)
+    if not optional or raw.columns == expected:
+        return raw
+    n = len(raw.columns)
+    missing = expected[n:]
+    if raw.columns != expected[:n] or not missing or not set(missing) <= set(optional):
+        return raw
+    return raw.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
+
+
 def _columns_problem(raw: pl.DataFrame, expected: list[str], table: str) -> str | None:
     if raw.columns == expected:
         return None
@@ -254,6 +289,7 @@ def validate_table(
     """
     dtypes = model_dtypes(model)
     expected = list(dtypes)
+    raw = _fill_optional_columns(raw, expected, model)
     reason = _columns_problem(raw, expected, table)
     if reason:
         return reject_all(raw, table, "columns", reason, first_row)

@@ -49,8 +49,38 @@ FIVE_YEAR_AGE_GROUPS: tuple[str, ...] = tuple(f"Y{a}T{a + 4}" for a in range(0, 
 )
 AGGREGATE_AGE_GROUPS: tuple[str, ...] = ("_T", "Y0T14", "Y15T64", "Y_GE15", "Y_GE65")
 AGE_GROUPS: tuple[str, ...] = AGGREGATE_AGE_GROUPS + FIVE_YEAR_AGE_GROUPS
+#: broad or open-ended groups that may be reported beside the 5-year groups (methodology §2.1)
+BROAD_AGE_GROUPS: tuple[str, ...] = tuple(g for g in AGGREGATE_AGE_GROUPS if g != "_T")
 
-MIN_YEAR = 2000
+
+def age_bounds(group: str) -> tuple[int, int | None]:
+    """(first age, first age after the group; None = open-ended) of an age group code other
+    than _T: ``Y15T64`` -> (15, 65), ``Y_GE65`` -> (65, None)."""
+    if group.startswith("Y_GE"):
+        return int(group[4:]), None
+    lo, hi = group[1:].split("T")
+    return int(lo), int(hi) + 1
+
+
+def age_group_span(group: str) -> tuple[str, ...]:
+    """The 5-year groups a broad group spans (``Y_GE65`` -> Y65T69 … Y_GE80); all of them
+    for ``_T``."""
+    if group == "_T":
+        return FIVE_YEAR_AGE_GROUPS
+    lo, hi = age_bounds(group)
+    out = []
+    for g in FIVE_YEAR_AGE_GROUPS:
+        g_lo, g_hi = age_bounds(g)
+        if g_lo >= lo and (hi is None or (g_hi is not None and g_hi <= hi)):
+            out.append(g)
+    return tuple(out)
+
+
+#: broad group -> the 5-year groups it spans
+AGE_GROUP_SPANS: dict[str, tuple[str, ...]] = {g: age_group_span(g) for g in BROAD_AGE_GROUPS}
+
+#: first reference year accepted: published SDG 1.3.1 series go back to the 1990s (methodology §8.1)
+MIN_YEAR = 1990
 
 #: SDG Global Database codes (published indicator files, `raw/published/`)
 SDG_SEXES: dict[str, str] = {"BOTHSEX": "_T", "FEMALE": "F", "MALE": "M"}

@@ -21,6 +21,8 @@ THIS_YEAR = dt.date.today().year
 TOTAL_TOLERANCE = 0.005
 #: persons of unknown sex may make the total (_T) exceed female + male by at most this share
 UNKNOWN_SEX_MAX_SHARE = 0.05
+#: longest identifier-like free text (scheme_id, overlap_group)
+MAX_TEXT_ID = 64
 
 
 def _identity(lf: pl.LazyFrame, key: list[str], part_col: str, value: str) -> pl.LazyFrame:
@@ -96,6 +98,113 @@ def explain_identity(frame: pl.DataFrame, key: list[str], part_col: str, value: 
     return pl.Series("reason", out, dtype=pl.String)
 
 
+def _broad_groups(lf: pl.LazyFrame, key: list[str], value: str) -> pl.LazyFrame:
+    """Per key × broad age group reported (methodology §2.1): the group's value (``_broad``),
+    the sum and number of the 5-year groups it spans that are given (``_parts``, ``_n_parts``),
+    how many it spans (``_n_span``), the all-ages total (``_total``) and whether they agree
+    (``_ok``)."""
+    spans = pl.LazyFrame(
+        [(b, g) for b, gs in codes.AGE_GROUP_SPANS.items() for g in gs],
+        schema={"_group": pl.String, "age_group": pl.String},
+        orient="row",
+    )
+    n_span = {b: len(gs) for b, gs in codes.AGE_GROUP_SPANS.items()}
+    on = [*key, "_group"]
+    broad = (
+        lf.filter(pl.col("age_group").is_in(codes.BROAD_AGE_GROUPS))
+        .group_by([*key, "age_group"])
+        .agg(pl.col(value).sum().alias("_broad"))
+        .rename({"age_group": "_group"})
+    )
+    parts = (
+        lf.join(spans, on="age_group")
+        .group_by(on)
+        .agg(
+            pl.col(value).sum().alias("_parts"),
+            pl.col("age_group").n_unique().alias("_n_parts"),
+            pl.col("age_group").unique().sort().str.join(", ").alias("_given"),
+        )
+    )
+    totals = (
+        lf.filter(pl.col("age_group") == "_T")
+        .group_by(key)
+        .agg(pl.col(value).sum().alias("_total"))
+    )
+    out = (
+        broad.join(parts, on=on, how="left", nulls_equal=True)
+        .join(totals, on=key, how="left", nulls_equal=True)
+        .with_columns(
+            pl.col("_group").replace_strict(n_span, return_dtype=pl.Int64).alias("_n_span")
+        )
+    )
+    b, parts_, total = pl.col("_broad"), pl.col("_parts"), pl.col("_total")
+    complete = pl.col("_n_parts") == pl.col("_n_span")
+    parts_ok = (
+        pl.when(parts_.is_null() | b.is_null())
+        .then(True)
+        .when(complete)
+        .then((parts_ - b).abs() <= b * TOTAL_TOLERANCE + 1)
+        .otherwise(parts_ <= b + b * TOTAL_TOLERANCE + 1)
+    )
+    total_ok = total.is_null() | b.is_null() | (b <= total + total * TOTAL_TOLERANCE + 1)
+    return out.with_columns((parts_ok & total_ok).alias("_ok"))
+
+
+def broad_groups_match_parts(data: PolarsData, key: list[str], value: str) -> pl.LazyFrame:
+    """Per row: True unless its key (e.g. scheme × risk × benefit type × sex) has a broad age
+    group that disagrees with the 5-year groups it spans or exceeds the all-ages total. Every
+    row of such a key is rejected, as for the _T identity."""
+    lf = data.lazyframe
+    bad = (
+        _broad_groups(lf, key, value)
+        .filter(~pl.col("_ok"))
+        .select(key)
+        .unique()
+        .with_columns(pl.lit(True).alias("_bad"))
+    )
+    return lf.join(bad, on=key, how="left", nulls_equal=True, maintain_order="left").select(
+        pl.col("_bad").is_null().alias(value)
+    )
+
+
+def explain_broad_groups(frame: pl.DataFrame, key: list[str], value: str) -> pl.Series:
+    """A sentence per row naming the broad age group of its key that disagrees, with the sums."""
+    checked = _broad_groups(frame.lazy(), key, value).filter(~pl.col("_ok")).collect()
+    first: dict[tuple, str] = {}
+    for r in checked.sort("_group").iter_rows(named=True):
+        k = tuple(r[c] for c in key)
+        if k in first:
+            continue
+        group = ", ".join(f"{c} {r[c]}" for c in key)
+        b, parts, total = r["_broad"], r["_parts"], r["_total"]
+        span = codes.AGE_GROUP_SPANS[r["_group"]]
+        spans = f"{span[0]} to {span[-1]}"
+        if total is not None and b > total + total * TOTAL_TOLERANCE + 1:
+            first[k] = (
+                f"{value}: the broad age group {r['_group']} ({b}) exceeds the all-ages total "
+                f"(_T) {total} for {group}; a part of the ages cannot be larger than all ages"
+            )
+        elif r["_n_parts"] == r["_n_span"]:
+            first[k] = (
+                f"{value}: the 5-year age groups {spans} add up to {parts} but the broad age "
+                f"group {r['_group']} is {b} for {group}; a broad group must equal the 5-year "
+                f"groups it spans within {TOTAL_TOLERANCE:.1%} (report the ages once: the "
+                f"5-year groups, or the broad group alone)"
+            )
+        else:
+            first[k] = (
+                f"{value}: the 5-year age groups given within {r['_group']} ({r['_given']}) "
+                f"add up to {parts}, more than the broad age group {r['_group']} ({b}) for "
+                f"{group}; the 5-year groups of {spans} must not add up to more than the "
+                f"broad group"
+            )
+    out = [
+        first.get(tuple(r[c] for c in key), f"{value}: broad age groups agree")
+        for r in frame.select(key).iter_rows(named=True)
+    ]
+    return pl.Series("reason", out, dtype=pl.String)
+
+
 def known_country_check(data: PolarsData) -> pl.LazyFrame:
     """iso3 is in the reference list of countries (``raw/reference/countries.csv``)."""
     known = sorted(codes.known_countries())
@@ -104,6 +213,7 @@ def known_country_check(data: PolarsData) -> pl.LazyFrame:
 
 SEX_IDENTITY = "female + male do not match the total (sex _T)"
 AGE_IDENTITY = "5-year age groups do not add up to the all-ages total (_T)"
+AGE_BROAD_IDENTITY = "a broad age group disagrees with the 5-year age groups it spans"
 
 
 class Submission(pa.DataFrameModel):
@@ -135,7 +245,7 @@ class Submission(pa.DataFrameModel):
 class Schemes(pa.DataFrameModel):
     """Sheet `schemes`: the scheme inventory."""
 
-    scheme_id: str = pa.Field(str_length={"min_value": 1, "max_value": 64}, unique=True)
+    scheme_id: str = pa.Field(str_length={"min_value": 1, "max_value": MAX_TEXT_ID}, unique=True)
     scheme_name: str
     institution: str = pa.Field(nullable=True)
     scheme_type: str = pa.Field(isin=codes.SCHEME_TYPES)
@@ -146,10 +256,17 @@ class Schemes(pa.DataFrameModel):
     groups_covered: str = pa.Field(nullable=True)
     legal_basis: str = pa.Field(nullable=True)
     legal_year: int = pa.Field(ge=1880, le=THIS_YEAR, nullable=True)
+    #: schemes sharing a value may hold the same people (methodology §2.5); optional, free text
+    overlap_group: str = pa.Field(nullable=True, str_length={"max_value": MAX_TEXT_ID})
 
     class Config:
         strict = True
         ordered = True
+
+    @classmethod
+    def optional_columns(cls) -> tuple[str, ...]:
+        """Trailing columns a file may leave out (older templates): read as empty."""
+        return ("overlap_group",)
 
 
 class LegalCoverage(pa.DataFrameModel):
@@ -203,12 +320,19 @@ class Contributors(pa.DataFrameModel):
         key = ["scheme_id", "sex"]
         return parts_match_total(data, key, "age_group", "_T", "active_contributors")
 
+    @pa.dataframe_check(error=AGE_BROAD_IDENTITY)
+    @classmethod
+    def broad_ages_match_parts(cls, data: PolarsData) -> pl.LazyFrame:
+        return broad_groups_match_parts(data, ["scheme_id", "sex"], "active_contributors")
+
     @classmethod
     def explain(cls, check: str, frame: pl.DataFrame) -> pl.Series | None:
         if check == SEX_IDENTITY:
             return explain_identity(frame, ["scheme_id", "age_group"], "sex", "active_contributors")
         if check == AGE_IDENTITY:
             return explain_identity(frame, ["scheme_id", "sex"], "age_group", "active_contributors")
+        if check == AGE_BROAD_IDENTITY:
+            return explain_broad_groups(frame, ["scheme_id", "sex"], "active_contributors")
         return None
 
 
@@ -239,6 +363,12 @@ class Beneficiaries(pa.DataFrameModel):
         key = ["scheme_id", "risk", "benefit_type", "sex"]
         return parts_match_total(data, key, "age_group", "_T", "beneficiaries")
 
+    @pa.dataframe_check(error=AGE_BROAD_IDENTITY)
+    @classmethod
+    def broad_ages_match_parts(cls, data: PolarsData) -> pl.LazyFrame:
+        key = ["scheme_id", "risk", "benefit_type", "sex"]
+        return broad_groups_match_parts(data, key, "beneficiaries")
+
     @classmethod
     def explain(cls, check: str, frame: pl.DataFrame) -> pl.Series | None:
         if check == SEX_IDENTITY:
@@ -247,6 +377,9 @@ class Beneficiaries(pa.DataFrameModel):
         if check == AGE_IDENTITY:
             key = ["scheme_id", "risk", "benefit_type", "sex"]
             return explain_identity(frame, key, "age_group", "beneficiaries")
+        if check == AGE_BROAD_IDENTITY:
+            key = ["scheme_id", "risk", "benefit_type", "sex"]
+            return explain_broad_groups(frame, key, "beneficiaries")
         return None
 
 

@@ -193,3 +193,318 @@ def test_symlink_and_traversal_are_refused(tmp_path, monkeypatch):
         submissions.find("../KEN_2021")
     assert landing.landed_sha("ssi", "KEN_2021_link") == landing.sha256_of(folder)
     assert paths.raw_dir() == raw.resolve()
+
+
+# --- overlap_group (methodology §2.5), broad age groups (§2.1), years from 1990 (§8.1) -------
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMES_HEAD = (
+    "scheme_id,scheme_name,institution,scheme_type,affiliation,risks,groups_covered,"
+    "legal_basis,legal_year"
+)
+
+
+def _zone(tmp_path: Path, mp: pytest.MonkeyPatch, reference: Path = HOSTILE / "reference"):
+    raw, wh = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "ssi").mkdir(parents=True)
+    shutil.copytree(reference, raw / "reference")
+    _env(mp, raw, wh)
+    mp.setenv("FLOORBOARD_MAX_FILE_MB", "25")
+    return raw, wh
+
+
+def _uga_folder(raw: Path, name: str = "UGA_2021", **csv_files: str) -> Path:
+    """The good CSV submission of the corpus (UGA 2021) with some files replaced."""
+    folder = raw / "ssi" / name
+    shutil.copytree(HOSTILE / "ssi" / "UGA_2021", folder)
+    for section, text in csv_files.items():
+        (folder / f"{section}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _land(key: str) -> tuple[pl.DataFrame, pl.DataFrame, str]:
+    receipt, _ = submissions.land_submission(submissions.find(key))
+    q = reports.read_quarantine(
+        key, submissions.LANDING_TABLES + [submissions.FILE_TABLE, submissions.EXTRA_TABLE]
+    )
+    return receipt, q, reports.report_path(key).read_text(encoding="utf-8")
+
+
+def _schemes_csv(*groups: str | None) -> str:
+    rows = [
+        "KEN-NSSF,National Social Security Fund,NSSF,contributory,mandatory,"
+        "old_age;disability;survivors,employees,NSSF Act 2013,2013",
+        "KEN-OPCT,Inua Jamii Older Persons Cash Transfer,State Department,universal,"
+        "mandatory,old_age,persons aged 70+,,2018",
+    ]
+    lines = [SCHEMES_HEAD + ",overlap_group"]
+    lines += [f"{r},{'' if g is None else g}" for r, g in zip(rows, groups, strict=True)]
+    return "\n".join(lines) + "\n"
+
+
+def test_old_template_without_overlap_group_loads(tmp_path, monkeypatch):
+    """A workbook and a CSV folder made from the template before `overlap_group` existed load
+    completely; the landed schemes have the column, empty."""
+    raw, wh = _zone(tmp_path, monkeypatch)
+    shutil.copy(HOSTILE / "ssi" / "KEN_2021.xlsx", raw / "ssi")
+    _uga_folder(raw)
+    assert (raw / "ssi" / "UGA_2021" / "schemes.csv").read_text().splitlines()[0] == SCHEMES_HEAD
+    for key in ("KEN_2021", "UGA_2021"):
+        receipt, q, report = _land(key)
+        assert q.is_empty(), q.select("check_name", "reason").to_dicts()
+        assert int(receipt["rows_loaded"].sum()) == int(receipt["rows_received"].sum())
+        schemes = pl.read_parquet(wh / "landing" / "ssi_schemes" / f"{key}.parquet")
+        assert schemes.schema["overlap_group"] == pl.String
+        assert schemes["overlap_group"].null_count() == schemes.height == 2
+        assert "Schemes without an overlap group (added up): KEN-NSSF, KEN-OPCT." in report
+
+
+def test_overlap_group_lands_trimmed_blank_is_null(tmp_path, monkeypatch):
+    raw, wh = _zone(tmp_path, monkeypatch)
+    _uga_folder(raw, schemes=_schemes_csv(" old_age_pensions ", "   "))
+    receipt, q, report = _land("UGA_2021")
+    assert q.is_empty(), q.to_dicts()
+    schemes = pl.read_parquet(wh / "landing" / "ssi_schemes" / "UGA_2021.parquet")
+    assert schemes["overlap_group"].to_list() == ["old_age_pensions", None]
+    # the report says how the schemes will be combined
+    assert "## How your schemes will be combined (overlap groups)" in report
+    assert "| old_age_pensions | KEN-NSSF (the only scheme of this group" in report
+    assert "Schemes without an overlap group (added up): KEN-OPCT." in report
+
+
+def test_overlap_group_report_lists_shared_group(tmp_path, monkeypatch):
+    raw, _ = _zone(tmp_path, monkeypatch)
+    _uga_folder(raw, schemes=_schemes_csv("pensions", "pensions"))
+    _, q, report = _land("UGA_2021")
+    assert q.is_empty()
+    assert "| pensions | KEN-NSSF, KEN-OPCT | disability, old_age, survivors |" in report
+    assert "Schemes without an overlap group" not in report
+
+
+@pytest.mark.parametrize(
+    ("value", "check", "text"),
+    [
+        ("g" * 65, "str_length", "overlap_group = " + "g" * 65 + ": is too long: at most 64"),
+        ("=cmd|' /C calc'!A0", "no_formula", "starts like a spreadsheet formula"),
+        ("@SUM(1+1)", "no_formula", "starts like a spreadsheet formula"),
+        ("-2+3", "no_formula", "starts like a spreadsheet formula"),
+    ],
+)
+def test_overlap_group_hostile_text_is_rejected(tmp_path, monkeypatch, value, check, text):
+    raw, _ = _zone(tmp_path, monkeypatch)
+    _uga_folder(raw, schemes=_schemes_csv(f'"{value}"', "ok"))
+    receipt, q, report = _land("UGA_2021")
+    hits = q.filter(pl.col("column_name") == "overlap_group")
+    assert hits.height == 1 and hits["check_name"][0].startswith(check), q.to_dicts()
+    assert text in hits["reason"][0]
+    assert hits["row_number"][0] == 2
+    sch = receipt.filter(pl.col("table_name") == "ssi_schemes").row(0, named=True)
+    assert (sch["rows_loaded"], sch["rows_quarantined"]) == (1, 1)
+    # the rejected scheme's rows in other sheets are set aside with it
+    assert not q.filter(pl.col("check_name") == "known_scheme").is_empty()
+    assert "| schemes.csv | 2 | overlap_group |" in report
+
+
+def test_overlap_group_of_64_characters_is_accepted(tmp_path, monkeypatch):
+    raw, wh = _zone(tmp_path, monkeypatch)
+    _uga_folder(raw, schemes=_schemes_csv("g" * 64, "ok"))
+    _, q, _ = _land("UGA_2021")
+    assert q.is_empty()
+    landed = pl.read_parquet(wh / "landing" / "ssi_schemes" / "UGA_2021.parquet")
+    assert landed["overlap_group"].to_list() == ["g" * 64, "ok"]
+
+
+def test_overlap_group_only_as_last_column(tmp_path, monkeypatch):
+    """The optional column may be left out, not moved: elsewhere it is a column error."""
+    raw, _ = _zone(tmp_path, monkeypatch)
+    head = SCHEMES_HEAD.replace("scheme_name,", "scheme_name,overlap_group,")
+    rows = _schemes_csv("a", "b").splitlines()[1:]
+    moved = [",".join(r.split(",")[:2] + [r.split(",")[-1]] + r.split(",")[2:-1]) for r in rows]
+    _uga_folder(raw, schemes="\n".join([head, *moved]) + "\n")
+    _, q, _ = _land("UGA_2021")
+    hits = q.filter(pl.col("check_name") == "columns")
+    assert hits.height == 2 and "out of order" in hits["reason"][0]
+
+
+def test_template_has_overlap_group_last():
+    """The committed blank template is the one the code writes, with overlap_group last."""
+    import fastexcel
+
+    from pipelines.ingest import template
+    from pipelines.validation import model_dtypes
+    from schemas import ssi
+
+    path = REPO / "raw" / "templates" / template.TEMPLATE_NAME
+    reader = fastexcel.read_excel(path.read_bytes())
+    header = reader.load_sheet("schemes", header_row=None, n_rows=1).to_polars().row(0)
+    assert list(header) == list(model_dtypes(ssi.Schemes))
+    assert header[-1] == "overlap_group"
+    instructions = reader.load_sheet("instructions", header_row=None).to_polars()
+    assert any("overlap_group" in (x or "") for x in instructions.to_series().to_list())
+
+
+def test_schema_file_is_rewritten_when_columns_change(tmp_path, monkeypatch):
+    """A warehouse landed before overlap_group existed gets a schema file with the column, so
+    readers of the landing table always see it; files landed under older rules land again."""
+    from pipelines.ingest import assets
+
+    raw, wh = _zone(tmp_path, monkeypatch)
+    _uga_folder(raw)
+    old = wh / "landing" / "ssi_schemes" / "_schema.parquet"
+    old.parent.mkdir(parents=True)
+    pl.DataFrame(schema={"scheme_id": pl.String}).write_parquet(old)
+    assets._ssi_schemas()
+    assert pl.read_parquet_schema(old)["overlap_group"] == pl.String
+    _land("UGA_2021")
+    receipt = landing.receipt_path("ssi", "UGA_2021")
+    sha = landing.landed_sha("ssi", "UGA_2021")
+    assert sha == landing.sha256_of(raw / "ssi" / "UGA_2021")
+    # a receipt written under other rules counts as not landed
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(receipt)
+    pq.write_table(table.replace_schema_metadata({"source_sha256": sha}), receipt)
+    assert landing.landed_sha("ssi", "UGA_2021") is None
+    assert submissions.land_submission(submissions.find("UGA_2021"))[1] is True
+    assert landing.landed_sha("ssi", "UGA_2021") == sha
+
+
+def _with_broad_group(folder: Path, factor: float, group: str = "Y_GE65") -> int:
+    """Append `group` rows for every scheme × risk × benefit type × sex that reports the 5-year
+    groups it spans: their sum × ``factor``. Returns the number of rows added."""
+    from schemas import codes
+
+    path = folder / "beneficiaries.csv"
+    ben = pl.read_csv(path, infer_schema=False)
+    key = ["scheme_id", "risk", "benefit_type", "sex"]
+    span = codes.AGE_GROUP_SPANS[group]
+    broad = (
+        ben.filter(pl.col("age_group").is_in(span))
+        .group_by(key, maintain_order=True)
+        .agg(pl.col("beneficiaries").cast(pl.Int64).sum(), pl.len().alias("n"))
+        .filter(pl.col("n") == len(span))
+        .select(
+            *key,
+            pl.lit(group).alias("age_group"),
+            (pl.col("beneficiaries") * factor).round(0).cast(pl.Int64).cast(pl.String),
+        )
+    )
+    pl.concat([ben, broad]).write_csv(path)
+    return broad.height
+
+
+def test_broad_age_group_that_agrees_is_accepted(tmp_path, monkeypatch):
+    """Issue 10: Y_GE65 rows that agree with the 5-year groups of the sample's ARG_2020 are
+    accepted (and stay in landing; the marts pick one non-overlapping partition)."""
+    raw, wh = _zone(tmp_path, monkeypatch, reference=REPO / "raw" / "reference")
+    shutil.copytree(REPO / "raw" / "ssi" / "ARG_2020", raw / "ssi" / "ARG_2020")
+    added = _with_broad_group(raw / "ssi" / "ARG_2020", 1.0)
+    assert added == 6  # ARG-PEN and ARG-SOCPEN, F/M/_T
+    receipt, q, _ = _land("ARG_2020")
+    assert q.is_empty(), q.select("check_name", "reason").to_dicts()
+    ben = pl.read_parquet(wh / "landing" / "ssi_beneficiaries" / "ARG_2020.parquet")
+    assert ben.filter(pl.col("age_group") == "Y_GE65").height == added
+    pen_f = ben.filter(
+        (pl.col("scheme_id") == "ARG-PEN") & (pl.col("sex") == "F") & (pl.col("risk") == "old_age")
+    )
+    by_age = dict(zip(pen_f["age_group"], pen_f["beneficiaries"], strict=True))
+    # hand check (raw/ssi/ARG_2020/beneficiaries.csv): 558170 + 445180 + 334358 + 495223
+    assert by_age["Y_GE65"] == 1832931
+
+
+def test_broad_age_group_that_disagrees_is_quarantined(tmp_path, monkeypatch):
+    raw, wh = _zone(tmp_path, monkeypatch, reference=REPO / "raw" / "reference")
+    shutil.copytree(REPO / "raw" / "ssi" / "ARG_2020", raw / "ssi" / "ARG_2020")
+    _with_broad_group(raw / "ssi" / "ARG_2020", 1.1)
+    receipt, q, report = _land("ARG_2020")
+    from schemas import ssi
+
+    hits = q.filter(pl.col("check_name") == ssi.AGE_BROAD_IDENTITY)
+    assert not hits.is_empty()
+    pen_f = (
+        "the 5-year age groups Y65T69 to Y_GE80 add up to 1832931 but the broad age group "
+        "Y_GE65 is 2016224 for scheme_id ARG-PEN, risk old_age, benefit_type cash_periodic, "
+        "sex F; a broad group must equal the 5-year groups it spans within 0.5%"
+    )
+    assert any(pen_f in r for r in hits["reason"].to_list()), hits["reason"].to_list()[:3]
+    assert pen_f in report
+    # every row of each disagreeing scheme × risk × benefit type × sex is set aside (21 + 7
+    # per sex, 3 sexes, 2 schemes: 6 five-year groups + _T + Y_GE65 = 8 rows each)
+    ben = receipt.filter(pl.col("table_name") == "ssi_beneficiaries").row(0, named=True)
+    assert ben["rows_quarantined"] == 2 * 3 * 8
+    landed = pl.read_parquet(wh / "landing" / "ssi_beneficiaries" / "ARG_2020.parquet")
+    assert landed.filter(pl.col("risk") == "old_age").is_empty()
+    assert ben["rows_loaded"] + ben["rows_quarantined"] == ben["rows_received"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "ok", "text"),
+    [
+        # only some 5-year groups of Y15T64 given: their sum may not exceed it
+        (["F,Y15T64,250000", "F,Y_GE65,50000"], True, None),
+        (["F,Y15T64,260000"], True, None),
+        (
+            ["F,Y15T64,200000"],
+            False,
+            "the 5-year age groups given within Y15T64 (Y20T24, Y40T44) add up to 250000, "
+            "more than the broad age group Y15T64 (200000) for scheme_id KEN-NSSF, sex F",
+        ),
+        # all 5-year groups of Y_GE65 given (Y65T69 … Y_GE80): must match within 0.5 %
+        (["F,Y_GE65,50100"], True, None),
+        (
+            ["F,Y_GE65,49000"],
+            False,
+            "the 5-year age groups Y65T69 to Y_GE80 add up to 50000 but the broad age group "
+            "Y_GE65 is 49000",
+        ),
+        # a broad group larger than all ages
+        (
+            ["F,Y_GE15,301600"],
+            False,
+            "the broad age group Y_GE15 (301600) exceeds the all-ages total (_T) 300000",
+        ),
+    ],
+)
+def test_broad_age_groups_of_contributors(tmp_path, monkeypatch, rows, ok, text):
+    raw, wh = _zone(tmp_path, monkeypatch)
+    five = [
+        "F,Y20T24,100000",
+        "F,Y40T44,150000",
+        "F,Y65T69,20000",
+        "F,Y70T74,15000",
+        "F,Y75T79,10000",
+        "F,Y_GE80,5000",
+    ]
+    lines = ["scheme_id,sex,age_group,affiliated,active_contributors"]
+    lines += ["KEN-NSSF,F,_T,400000,300000", "KEN-NSSF,M,_T,500000,350000"]
+    lines += ["KEN-NSSF,_T,_T,900000,650000"]
+    lines += [f"KEN-NSSF,{r.rsplit(',', 1)[0]},,{r.rsplit(',', 1)[1]}" for r in five + rows]
+    _uga_folder(raw, contributors="\n".join(lines) + "\n")
+    receipt, q, _ = _land("UGA_2021")
+    con = receipt.filter(pl.col("table_name") == "ssi_contributors").row(0, named=True)
+    if ok:
+        assert q.is_empty(), q.select("check_name", "reason").to_dicts()
+        assert con["rows_loaded"] == 3 + len(five) + len(rows)
+        return
+    from schemas import ssi
+
+    hits = q.filter(pl.col("check_name") == ssi.AGE_BROAD_IDENTITY)
+    assert any(text in r for r in hits["reason"].to_list()), hits["reason"].to_list()
+    # the female rows are set aside, the male and total rows load
+    assert con["rows_loaded"] == 2 and con["rows_quarantined"] == 1 + len(five) + len(rows)
+
+
+def test_reference_year_from_1990(tmp_path, monkeypatch):
+    """Methodology §8.1: any reference year from 1990 on is accepted; 1989 is not."""
+    raw, wh = _zone(tmp_path, monkeypatch)
+    for year in (1990, 1996, 1989):
+        sub = f"iso3,reference_year,round,submitted_on,focal_point,currency\nUGA,{year},{year + 1},"
+        _uga_folder(raw, f"UGA_{year}", submission=sub + f"{year + 1}-03-15,Ministry,UGX\n")
+    for year in (1990, 1996):
+        receipt, q, _ = _land(f"UGA_{year}")
+        assert q.is_empty(), q.select("check_name", "reason").to_dicts()
+        landed = pl.read_parquet(wh / "landing" / "ssi_submission" / f"UGA_{year}.parquet")
+        assert landed["reference_year"].to_list() == [year]
+    receipt, q, _ = _land("UGA_1989")
+    assert set(q["check_name"]) == {"submission_identity"}
+    assert "reference year 1989 is outside 1990–" in q["reason"][0]

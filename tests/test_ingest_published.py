@@ -115,3 +115,54 @@ def test_published_asset_lands_raw_published(real_dir, tmp_path, warehouse, monk
     evals = {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}
     assert evals[("published_sdg_series", "rows_reconcile")].passed
     assert evals[("published_sdg_series", "no_quarantined_rows")].passed
+
+
+#: a real published value from the 1990s (methodology §8.1): SI_COV_PENSN, Republic of Korea
+#: (M49 410), 1996, both sexes, NATURE E, 21 %. UN SDG Global Database as converted by
+#: open-numbers/ddf--unstats--sdg_indicators, file
+#: ddf--datapoints--si_cov_pensn--by--geo_area--nature--observation_status--sex--units--year.csv
+#: (row "410,e,a,bothsex,percent,1996,21", commit 6dbb81f2e2f95e267086eb198bd6591545a8ec97).
+#: Korea is in the held-out part of ../shared/data/real/sdg_131, so the row is restated here in
+#: the layout of the shared extract.
+KOR_1996 = {
+    "geo_area_code": "410",
+    "geo_area_name": "Republic of Korea",
+    "iso3": "KOR",
+    "area_type": "country",
+    "year": "1996",
+    "sex": "BOTHSEX",
+    "sex_sdmx": "_T",
+    "nature": "E",
+    "observation_status": "A",
+    "units": "PERCENT",
+    "value": "21",
+}
+
+
+def test_published_values_from_the_1990s_land(real_dir, tmp_path, warehouse):
+    """A published 1996 value lands (it was quarantined by a "year >= 2000" rule), with every
+    real row of the shared extract; 1989 is still refused."""
+    real = pl.read_csv(real_dir / "sdg_131/sdg_131_ilo_series_by_sex.csv", infer_schema=False)
+    template = real.filter(pl.col("series_code") == "SI_COV_PENSN").head(1)
+    kor = template.with_columns(pl.lit(v).alias(k) for k, v in KOR_1996.items())
+    early = kor.with_columns(pl.lit("1989").alias("year"), pl.lit("MALE").alias("sex"))
+    early = early.with_columns(pl.lit("M").alias("sex_sdmx"))
+    path = tmp_path / "sdg_131_ilo_series_by_sex.csv"
+    pl.concat([real, kor, early]).write_csv(path)
+    receipt, _ = table_files.land_published_file(path)
+    r = receipt.row(0, named=True)
+    assert (r["rows_received"], r["rows_loaded"]) == (real.height + 2, real.height + 1)
+    landed = pl.read_parquet(
+        warehouse / "landing/published_sdg_series_by_sex" / f"{path.stem}.parquet"
+    )
+    row = landed.filter((pl.col("iso3") == "KOR") & (pl.col("year") == 1996))
+    assert row.select("series_code", "sex_sdmx", "nature", "value").rows() == [
+        ("SI_COV_PENSN", "_T", "E", 21.0)
+    ]
+    # the real 1990s rows of the shared extract, if a later vintage has some, land too
+    nineties = real.filter(pl.col("year").cast(pl.Int32) < 2000).height
+    assert landed.filter(pl.col("year") < 2000).height == nineties + 1
+    q = pl.read_parquet(
+        warehouse / "landing/_quarantine/published_sdg_series_by_sex" / f"{path.stem}.parquet"
+    )
+    assert q.height == 1 and q["reason"][0] == "year = 1989: must be at least 1990"

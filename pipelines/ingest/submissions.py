@@ -216,8 +216,53 @@ def sheet_names(sub: SubmissionFile) -> dict[str, str]:
     return out
 
 
+def overlap_section(submission_id: str) -> list[str]:
+    """Report lines saying how the loaded schemes of a submission will be combined
+    (``overlap_group``, methodology §2.5), or no line when no scheme was loaded."""
+    path = paths.landing_dir() / table_name("schemes") / f"{submission_id}.parquet"
+    if not path.exists():
+        return []
+    schemes = pl.read_parquet(path)
+    if schemes.is_empty() or "overlap_group" not in schemes.columns:
+        return []
+    lines = [
+        "## How your schemes will be combined (overlap groups)",
+        "",
+        "Schemes with the same `overlap_group` may hold the same people: for each risk, sex and "
+        "age group their persons are counted once, as the largest of their counts. Schemes in "
+        "different groups, or with no group, are taken to cover different people: their counts "
+        "are added up. If this is not what you mean, correct the `overlap_group` column of the "
+        "schemes sheet.",
+        "",
+    ]
+    grouped = schemes.filter(pl.col("overlap_group").is_not_null())
+    if not grouped.is_empty():
+        lines += ["| overlap group | schemes (counted once, largest count) | risks |"]
+        lines += ["| --- | --- | --- |"]
+        for group, rows in sorted(
+            grouped.group_by("overlap_group", maintain_order=True),
+            key=lambda g: str(g[0][0]),
+        ):
+            ids = rows["scheme_id"].to_list()
+            note = " (the only scheme of this group: added up like a scheme without group)"
+            risks = sorted({r for x in rows["risks"].to_list() for r in x.split(";")})
+            lines.append(
+                f"| {reports.cell(group[0])} | {reports.cell(', '.join(ids))}"
+                f"{note if len(ids) == 1 else ''} | {reports.cell(', '.join(risks))} |"
+            )
+        lines.append("")
+    alone = schemes.filter(pl.col("overlap_group").is_null())["scheme_id"].to_list()
+    if alone:
+        lines += [
+            f"Schemes without an overlap group (added up): {reports.cell(', '.join(alone))}.",
+            "",
+        ]
+    return lines
+
+
 def write_report(sub: SubmissionFile, receipt: pl.DataFrame) -> Path:
-    """Write ``warehouse/reports/validation/<submission_id>.md`` from the landed quarantine."""
+    """Write ``warehouse/reports/validation/<submission_id>.md`` from the landed quarantine
+    and the landed schemes (how they will be combined)."""
     quarantine = reports.read_quarantine(
         sub.submission_id, LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE]
     )
@@ -227,6 +272,7 @@ def write_report(sub: SubmissionFile, receipt: pl.DataFrame) -> Path:
         receipt,
         quarantine,
         sheet_names(sub),
+        overlap_section(sub.submission_id),
     )
     return reports.write_report(sub.submission_id, text)
 

@@ -55,7 +55,14 @@ INSTRUCTIONS = [
     "5. Codes (sex, age_group, risk, ...) are case-sensitive: pick them from the drop-down lists.",
     "6. Every scheme_id used in another sheet must be listed in the 'schemes' sheet.",
     "7. Totals: a row with sex _T (total) and a row with age_group _T (all ages) are the totals; "
-    "female + male must not exceed the total, and 5-year age groups must add up to it.",
+    "female + male must not exceed the total, and 5-year age groups must add up to it. A broad "
+    "group (Y0T14, Y15T64, Y_GE15, Y_GE65) sent beside the 5-year groups must equal the 5-year "
+    "groups it spans (never count the same people twice).",
+    "8. schemes.overlap_group (optional): give the same short label to schemes that may pay or "
+    "cover the same people, e.g. a universal pension paid on top of a contributory one; they "
+    "are counted once (the largest count). Leave it empty, or use different labels, for schemes "
+    "covering different people, e.g. civil-service and private-sector pension schemes; their "
+    "counts are added up.",
     "",
     "The full description of every sheet, column and code, with an example, is in "
     "docs/ssi_submission_format.md. This sheet ('instructions') is not read.",

@@ -8,7 +8,7 @@ select
     s.affiliation,
     s.risks,
     s.is_contributory,
-    coalesce(nullif(trim(lower(s.groups_covered)), ''), s.scheme_id) as group_key
+    s.overlap_group
 from {{ ref('stg_ssi__schemes') }} as s
 inner join {{ ref('int_ssi_submissions_ranked') }} as r
     on s.submission_id = r.submission_id and r.is_current

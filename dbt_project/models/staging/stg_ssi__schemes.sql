@@ -15,5 +15,6 @@ select
     scheme_type in ('contributory') as is_contributory,
     groups_covered,
     legal_basis,
-    legal_year
+    legal_year,
+    nullif(trim(overlap_group), '') as overlap_group
 from source
