@@ -15,7 +15,7 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 
 from schemas import codes
-from schemas.ssi import THIS_YEAR
+from schemas.ssi import THIS_YEAR, known_country_check
 
 #: the programme's thematic areas (code -> label), as listed in issue 6
 THEMATIC_AREAS: dict[str, str] = {
@@ -50,7 +50,8 @@ IMPACT_TYPES: dict[str, str] = {
 }
 #: risks a Flagship record can concern: the ten branches of methodology §1.1 (dim_risk codes)
 RISKS: tuple[str, ...] = codes.RISKS
-#: ILO conventions a ratification row may name (social security standards)
+#: ILO conventions a ratification row may name: the up-to-date social security standards (dbt
+#: seed social_security_standards, with a description of each)
 CONVENTIONS: tuple[str, ...] = ("C102", "C118", "C121", "C128", "C130", "C157", "C168", "C183")
 #: the programme's phases (label, first day, last day); records must fall in one of them
 PHASES: tuple[tuple[str, dt.date, dt.date], ...] = (
@@ -86,28 +87,37 @@ def _focus_list(path: str, mtime_ns: int) -> frozenset[str]:
     return frozenset(c for c in focus["iso3"].drop_nulls().str.strip_chars().to_list() if c)
 
 
+def _phase_list(path: str, mtime_ns: int) -> frozenset[str]:
+    frame = pl.read_csv(path, columns=["iso3"], infer_schema=False)
+    return frozenset(c for c in frame["iso3"].drop_nulls().str.strip_chars().to_list() if c)
+
+
 _FOCUS_CACHE: dict[tuple[str, int], frozenset[str]] = {}
 
 
-def focus_countries() -> frozenset[str]:
-    """ISO3 codes flagged ``is_flagship_focus`` in ``raw/reference/countries.csv`` (read at call
-    time, cached per file version). Without a readable reference list, the 50 focus countries
-    of ``pipelines.reference.countries`` are used."""
-    from pipelines import paths
-
-    path = paths.raw_dir() / "reference" / "countries.csv"
+def _cached(path, reader) -> frozenset[str]:
     try:
         key = (str(path), path.stat().st_mtime_ns)
         if key not in _FOCUS_CACHE:
-            _FOCUS_CACHE[key] = _focus_list(*key)
-        found = _FOCUS_CACHE[key]
-    except Exception:  # absent or unreadable reference list
-        found = frozenset()
-    if found:
-        return found
-    from pipelines.reference.countries import flagship_focus_iso3
+            _FOCUS_CACHE[key] = reader(*key)
+        return _FOCUS_CACHE[key]
+    except Exception:  # absent or unreadable list
+        return frozenset()
 
-    return frozenset(flagship_focus_iso3())
+
+def focus_countries() -> frozenset[str]:
+    """ISO3 codes flagged ``is_flagship_focus`` in ``raw/reference/countries.csv`` (the current
+    phase's list), plus the focus countries of any phase in ``raw/flagship/focus_countries.csv``
+    (read at call time, cached per file version). Without a readable reference list, the 50
+    focus countries of ``pipelines.reference.countries`` are used."""
+    from pipelines import paths
+
+    found = _cached(paths.raw_dir() / "reference" / "countries.csv", _focus_list)
+    if not found:
+        from pipelines.reference.countries import flagship_focus_iso3
+
+        found = frozenset(flagship_focus_iso3())
+    return found | _cached(paths.raw_dir() / "flagship" / "focus_countries.csv", _phase_list)
 
 
 def _list_in(column: str, allowed) -> pl.Expr:
@@ -120,7 +130,8 @@ class _FocusCountry(pa.DataFrameModel):
     @pa.check(
         "iso3",
         name=NOT_FOCUS,
-        error="is not a Flagship focus country (is_flagship_focus in raw/reference/countries.csv)",
+        error="is not a Flagship focus country (is_flagship_focus in raw/reference/countries.csv, "
+        "or a phase's list in raw/flagship/focus_countries.csv)",
     )
     @classmethod
     def iso3_focus(cls, data: PolarsData) -> pl.LazyFrame:
@@ -349,9 +360,29 @@ class ImpactOnPeople(_FocusCountry):
         return None
 
 
+class FocusCountries(pa.DataFrameModel):
+    """`focus_countries.csv`: the programme's focus countries of each phase (methodology §9:
+    phase I 2016-2020 had 21, phase II 2021-2025 has 50). Results count in a phase only for
+    that phase's focus countries."""
+
+    phase: str = pa.Field(isin=[p for p, _, _ in PHASES])
+    iso3: str = pa.Field(str_matches=r"^[A-Z]{3}$")
+
+    class Config:
+        strict = True
+        ordered = True
+        unique = ["phase", "iso3"]
+
+    @pa.check("iso3", name="known_country", error="known_country")
+    @classmethod
+    def iso3_known(cls, data: PolarsData) -> pl.LazyFrame:
+        return known_country_check(data)
+
+
 #: file stem -> model
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "interventions": Interventions,
     "institutional_changes": InstitutionalChanges,
     "impact_on_people": ImpactOnPeople,
+    "focus_countries": FocusCountries,
 }

@@ -9,6 +9,8 @@ from pandera.api.polars.types import PolarsData
 from schemas import codes
 from schemas.ssi import THIS_YEAR, known_country_check
 
+DEFLATOR_BASE = "deflator_without_base_year"
+
 
 class CountryYear(pa.DataFrameModel):
     """The first two columns of every national table: a known country and a year in range."""
@@ -96,18 +98,44 @@ class PensionableAge(CountryYear):
 
 
 class Economy(CountryYear):
-    """`economy.csv`: GDP, government expenditure and PPP factor."""
+    """`economy.csv`: GDP (current prices, in `currency`), government expenditure, PPP factor
+    and GDP deflator (methodology §4: % of GDP, per capita in current and constant PPP$)."""
 
     currency: str = pa.Field(str_matches=r"^[A-Z]{3}$")
     gdp_lcu: float = pa.Field(gt=0)
     gdp_usd: float = pa.Field(gt=0)
     gov_expenditure_lcu: float = pa.Field(ge=0, nullable=True)
+    #: PPP conversion factor of the year, `currency` per international dollar
     ppp_factor: float = pa.Field(gt=0, nullable=True)
+    #: source and vintage (ICP round) of the PPP factors, e.g. "WDI PA.NUS.PPP, ICP 2021"
+    ppp_source: str = pa.Field(str_length={"max_value": 300}, nullable=True)
+    #: GDP implicit price deflator, an index (100 in `deflator_base_year`)
+    gdp_deflator: float = pa.Field(gt=0, nullable=True)
+    deflator_base_year: int = pa.Field(ge=codes.MIN_YEAR, le=THIS_YEAR, nullable=True)
 
     class Config:
         strict = True
         ordered = True
         unique = ["iso3", "year"]
+
+    @pa.dataframe_check(error=DEFLATOR_BASE)
+    @classmethod
+    def deflator_has_base_year(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("gdp_deflator").is_null() | pl.col("deflator_base_year").is_not_null()
+        )
+
+    @classmethod
+    def explain(cls, check: str, frame: pl.DataFrame) -> pl.Series | None:
+        if check == DEFLATOR_BASE:
+            return frame.select(
+                pl.format(
+                    "gdp_deflator {} is given without deflator_base_year: an index needs the "
+                    "year in which it is 100",
+                    pl.col("gdp_deflator"),
+                )
+            ).to_series()
+        return None
 
 
 class UhcTracers(CountryYear):

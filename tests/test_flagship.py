@@ -1,8 +1,10 @@
 """Flagship Programme monitoring (issue 6, methodology §9).
 
 - The scorecard of the sample warehouse equals values computed by hand in Python straight from
-  the raw/flagship CSV files (countries with a change at each step, people per impact type by
-  sex and risk, joint share, outputs, C102 ratifications, people deduplicated across types).
+  the raw/flagship CSV files (countries with a change at each step and the number of changes,
+  people per impact type by sex and risk, joint share, outputs, ratifications of C102 and of the
+  up-to-date social security standards, people deduplicated across types), counting only the
+  focus countries of each phase.
 - The deduplication rule on a small hand-made case, through the real landing and a real dbt
   build of the Flagship models.
 - A hostile Flagship file: bad rows quarantined with their reasons, loaded + quarantined =
@@ -52,20 +54,53 @@ def _scorecard(con) -> dict[tuple, tuple]:
     return {r[:4]: r[4:] for r in rows}
 
 
-def hand_scorecard(root: Path = RAW) -> dict[tuple, float]:
-    """(phase, measure, risk, sex) -> value, computed from the raw CSV files."""
+def focus_by_phase(root: Path = RAW) -> set[tuple[str, str]]:
+    """(phase, iso3) of the focus countries of each phase (raw/flagship/focus_countries.csv)."""
+    return {(r["phase"], r["iso3"]) for r in _rows("focus_countries", root)}
+
+
+def _standards() -> set[str]:
+    with (paths.DBT_PROJECT_DIR / "seeds" / "social_security_standards.csv").open(
+        encoding="utf-8", newline=""
+    ) as f:
+        return {
+            r["convention"]
+            for r in csv.DictReader(f)
+            if r["counts_for_flagship_indicator"] == "true"
+        }
+
+
+def hand_scorecard(root: Path = RAW, n_changes: dict | None = None) -> dict[tuple, float]:
+    """(phase, measure, risk, sex) -> value, computed from the raw CSV files; only records of
+    a focus country of their phase count. ``n_changes``, when given, receives the number of
+    changes behind each countries measure."""
     out: dict[tuple, float] = defaultdict(float)
-    changes = _rows("institutional_changes", root)
-    impacts = _rows("impact_on_people", root)
-    interventions = _rows("interventions", root)
-    step_countries = defaultdict(set)
+    focus = focus_by_phase(root)
+    changes = [
+        c
+        for c in _rows("institutional_changes", root)
+        if (_phase(c["change_date"]), c["iso3"]) in focus
+    ]
+    impacts = [
+        i for i in _rows("impact_on_people", root) if (_phase(i["impact_date"]), i["iso3"]) in focus
+    ]
+    interventions = [
+        iv
+        for iv in _rows("interventions", root)
+        if (_phase(f"{iv['end_year']}-06-30"), iv["iso3"]) in focus
+    ]
+    step_countries, step_changes = defaultdict(set), defaultdict(set)
     for c in changes:
         ph = _phase(c["change_date"])
-        step_countries[(ph, c["step"], "_T")].add(c["iso3"])
-        for risk in c["risks"].split(";"):
+        for risk in ["_T", *c["risks"].split(";")]:
             step_countries[(ph, c["step"], risk)].add(c["iso3"])
+            step_changes[(ph, c["step"], risk)].add(c["change_id"])
     for (ph, step, risk), isos in step_countries.items():
         out[(ph, f"step_{step}_countries", risk, "_T")] = len(isos)
+        if n_changes is not None:
+            n_changes[(ph, f"step_{step}_countries", risk, "_T")] = len(
+                step_changes[(ph, step, risk)]
+            )
     by_key = {(i["impact_id"], i["sex"]): i for i in impacts}
     for i in impacts:
         ph = _phase(i["impact_date"])
@@ -93,12 +128,17 @@ def hand_scorecard(root: Path = RAW) -> dict[tuple, float]:
         out[(ph, "knowledge_products_endorsed", "_T", "_T")] += int(
             iv["knowledge_products_endorsed"] or 0
         )
-    c102 = defaultdict(set)
-    for c in changes:
-        if c["ratification"] == "C102":
-            c102[_phase(c["change_date"])].add(c["iso3"])
-    for ph, isos in c102.items():
-        out[(ph, "countries_ratifying_c102", "_T", "_T")] = len(isos)
+    standards = _standards()
+    for measure, kept in (
+        ("countries_ratifying_c102", {"C102"}),
+        ("countries_ratifying_social_security_standards", standards),
+    ):
+        ratified = [c for c in changes if c["ratification"] in kept]
+        for ph in {_phase(c["change_date"]) for c in ratified}:
+            in_phase = [c for c in ratified if _phase(c["change_date"]) == ph]
+            out[(ph, measure, "_T", "_T")] = len({c["iso3"] for c in in_phase})
+            if n_changes is not None:
+                n_changes[(ph, measure, "_T", "_T")] = len(in_phase)
     return dict(out)
 
 
@@ -109,7 +149,21 @@ def test_sample_covers_focus_countries_and_both_phases():
         rows = _rows(table)
         assert {r["iso3"] for r in rows} <= focus, table
     assert {r["iso3"] for r in _rows("interventions")} == focus
+    # focus countries differ by phase (methodology §9): 21 in phase I, 50 in phase II
+    by_phase = defaultdict(set)
+    for phase, iso3 in focus_by_phase():
+        by_phase[phase].add(iso3)
+    assert {p: len(v) for p, v in by_phase.items()} == {"2016-2020": 21, "2021-2025": 50}
+    assert by_phase["2016-2020"] <= by_phase["2021-2025"] == focus
     changes = _rows("institutional_changes")
+    # ratifications of C102 and of other up-to-date social security standards
+    ratified = {c["ratification"] for c in changes if c["ratification"]}
+    assert "C102" in ratified and ratified - {"C102"}
+    # results dated in phase I in a country that was not a phase I focus country
+    assert any(
+        _phase(c["change_date"]) == "2016-2020" and c["iso3"] not in by_phase["2016-2020"]
+        for c in changes
+    )
     assert {_phase(c["change_date"]) for c in changes} == set(PHASES)
     impacts = _rows("impact_on_people")
     assert {_phase(i["impact_date"]) for i in impacts} == set(PHASES)
@@ -169,7 +223,23 @@ def test_scorecard_equals_hand_computation(sample_warehouse):
         ).fetchall()
     finally:
         con.close()
-    hand = hand_scorecard()
+    hand_changes: dict[tuple, int] = {}
+    hand = hand_scorecard(n_changes=hand_changes)
+    # countries and, beside them, the number of changes
+    con = duckdb.connect(str(sample_warehouse / "floorboard.duckdb"), read_only=True)
+    try:
+        changes = dict(
+            (r[:4], r[4])
+            for r in con.execute(
+                "select phase, measure, risk, sex, n_changes from marts.fct_flagship_scorecard "
+                "where unit = 'countries'"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert changes == {k: hand_changes.get(k, 0) for k in changes}
+    assert set(hand_changes) <= set(changes)
+    assert any(n > hand[k] for k, n in hand_changes.items())  # some countries had 2+ changes
     # every hand value is in the mart; every mart row without a hand value is zero
     for key, value in hand.items():
         assert key in mart, key
@@ -220,6 +290,7 @@ def test_scorecard_equals_hand_computation(sample_warehouse):
 IMPACT_HEADER = list(flagship.ImpactOnPeople.to_schema().columns)
 CHANGE_HEADER = list(flagship.InstitutionalChanges.to_schema().columns)
 INTERVENTION_HEADER = list(flagship.Interventions.to_schema().columns)
+FOCUS_HEADER = list(flagship.FocusCountries.to_schema().columns)
 
 
 def _impact(impact_id, kind, risks, sex, persons, date, same="", iso3="KHM", text=""):
@@ -266,6 +337,7 @@ HAND_EXPECTED = {
     ("2021-2025", "share_results_joint", "_T", "_T"): 100 / 5,
     ("2021-2025", "persons_trained", "_T", "_T"): 10,
     ("2021-2025", "countries_ratifying_c102", "_T", "_T"): 1,
+    ("2021-2025", "countries_ratifying_social_security_standards", "_T", "_T"): 1,
 }
 
 
@@ -295,6 +367,11 @@ def test_deduplication_rule_on_hand_made_case(tmp_path, monkeypatch):
         raw / "flagship" / "interventions.csv",
         INTERVENTION_HEADER,
         [["I1", "KHM", 2021, 2023, "old_age_pensions", "Pensions", "ILO;UNICEF", 1000, 10, 1]],
+    )
+    _write(
+        raw / "flagship" / "focus_countries.csv",
+        FOCUS_HEADER,
+        [["2016-2020", "KHM"], ["2021-2025", "KHM"]],
     )
     monkeypatch.setenv("FLOORBOARD_RAW_DIR", str(raw))
     monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(wh))
@@ -360,6 +437,12 @@ def test_code_list_seeds_match_the_schema():
     with (seed / "flagship_phases.csv").open(encoding="utf-8", newline="") as f:
         phases = [(r["phase"], r["start_date"], r["end_date"]) for r in csv.DictReader(f)]
     assert phases == [(p, a.isoformat(), b.isoformat()) for p, a, b in flagship.PHASES]
+    with (seed / "social_security_standards.csv").open(encoding="utf-8", newline="") as f:
+        standards = list(csv.DictReader(f))
+    assert [r["convention"] for r in standards] == list(flagship.CONVENTIONS)
+    assert all(r["description"] and r["title"] for r in standards)
+    # C102 and at least the up-to-date branch standards count for the Flagship indicator
+    assert {"C102", "C121", "C128", "C130", "C168", "C183"} <= _standards()
 
 
 # --- a hostile Flagship file ----------------------------------------------------------------
@@ -370,7 +453,7 @@ def test_bad_flagship_file_is_quarantined(tmp_path, monkeypatch):
 
     raw, wh = tmp_path / "raw", tmp_path / "warehouse"
     (raw / "flagship").mkdir(parents=True)
-    for table in ("interventions", "institutional_changes"):
+    for table in ("interventions", "institutional_changes", "focus_countries"):
         (raw / "flagship" / f"{table}.csv").write_bytes((RAW / f"{table}.csv").read_bytes())
     good = HAND_IMPACTS[:7]
     bad = [

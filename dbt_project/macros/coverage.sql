@@ -2,10 +2,11 @@
   Indicator building blocks, defined once (methodology §0 and §2.1).
 -#}
 
-{#- A rate in percent, 100 × numerator / denominator; null when the denominator is 0 or null. -#}
+{#- A rate in percent, 100 × numerator / denominator; null when the denominator is 0 or null.
+    Both are parenthesised, so an expression (`gdp / 12.0`) divides as a whole. -#}
 {% macro rate_pct(numerator, denominator) -%}
     case
-        when {{ denominator }} > 0 then 100.0 * {{ numerator }} / {{ denominator }}
+        when ({{ denominator }}) > 0 then 100.0 * ({{ numerator }}) / ({{ denominator }})
     end
 {%- endmacro %}
 

@@ -1,5 +1,10 @@
 """Synthetic Flagship Programme records for the 50 focus countries (`raw/flagship/`).
 
+The focus countries of each phase (`focus_countries.csv`): the 50 of phase II (2021-2025) and,
+for phase I (2016-2020), 21 of them drawn at random (the sample's phase I list is synthetic).
+Records of a country dated in a phase where it is not a focus country are kept: they exercise
+the rule that results count only in a phase's focus countries (methodology §9).
+
 Interventions 2016-2025 with their institutional changes (steps 1-3) and impact on people
 (legal coverage, effective coverage, adequacy), so that both programme phases (2016-2020 and
 2021-2025) have results. Overlaps are made on purpose, to exercise deduplication (methodology
@@ -43,6 +48,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "partners_involved",
         "ratification",
     ),
+    "focus_countries": ("phase", "iso3"),
     "impact_on_people": (
         "impact_id",
         "iso3",
@@ -83,10 +89,30 @@ EVIDENCE = {
     3: "Scheme administration report {ref}",
 }
 LAST_DAY = dt.date(2025, 12, 31)
+#: focus countries of the first phase (methodology §9: 21 countries)
+N_PHASE_I = 21
+#: up-to-date social security standards ratified in the sample (weights) and the risks concerned
+RATIFIED: dict[str, tuple[int, str]] = {
+    "C102": (8, "old_age;disability;survivors"),
+    "C183": (3, "maternity"),
+    "C128": (2, "old_age;disability;survivors"),
+    "C121": (2, "employment_injury"),
+    "C130": (1, "health;sickness"),
+    "C168": (1, "unemployment"),
+    "C118": (1, "old_age;disability;survivors"),
+}
+assert set(RATIFIED) <= set(CONVENTIONS)
 
 
 def rng(iso3: str) -> random.Random:
     return random.Random(f"{P.SEED}:flagship:{iso3}")
+
+
+def _convention(iso3: str) -> str:
+    """The standard a country ratifies (its own generator: the other draws do not shift)."""
+    r = random.Random(f"{P.SEED}:flagship:{iso3}:convention")
+    codes = list(RATIFIED)
+    return r.choices(codes, weights=[RATIFIED[c][0] for c in codes])[0]
 
 
 def _date_in(r: random.Random, first: int, last: int) -> dt.date:
@@ -147,6 +173,7 @@ def build_country(iso3: str) -> dict[str, list[tuple]]:
         return impact_id
 
     ratifies = r.random() < 0.25
+    convention = _convention(iso3)
     for i in range(1, r.randint(2, 5) + 1):
         intervention_id = f"{iso3}-I{i:02d}"
         start = r.randint(2016, 2024)
@@ -178,7 +205,7 @@ def build_country(iso3: str) -> dict[str, list[tuple]]:
             involved = ";".join(p for p in others if r.random() < 0.7) or None
             ratification = None
             if ratifies and step == 2 and area == "rights_ratification":
-                ratification, ratifies = CONVENTIONS[0], False
+                ratification, ratifies = convention, False
             out["institutional_changes"].append(
                 (
                     change_id,
@@ -259,21 +286,33 @@ def build_country(iso3: str) -> dict[str, list[tuple]]:
                 iso3,
                 2,
                 when.isoformat(),
-                "old_age;disability;survivors",
-                "ILO Convention No. 102 (Social Security (Minimum Standards)) ratified",
+                RATIFIED[convention][1],
+                "ILO Convention No. 102 (Social Security (Minimum Standards)) ratified"
+                if convention == "C102"
+                else f"ILO Convention No. {convention[1:]} ratified",
                 f"ILO NORMLEX ratification record {iso3}/{when.year}",
                 out["interventions"][0][0],
                 None,
-                CONVENTIONS[0],
+                convention,
             )
         )
     return out
 
 
+def phase_focus(focus_iso3: list[str]) -> dict[str, list[str]]:
+    """Focus countries per phase: all of them in phase II, 21 drawn at random in phase I."""
+    ordered = sorted(focus_iso3)
+    first = random.Random(f"{P.SEED}:flagship:phase_i").sample(ordered, N_PHASE_I)
+    return {"2016-2020": sorted(first), "2021-2025": ordered}
+
+
 def build_flagship(focus_iso3: list[str]) -> dict[str, list[tuple]]:
-    """Rows of the three `raw/flagship/` tables for the focus countries (sorted by country)."""
+    """Rows of the `raw/flagship/` tables for the focus countries (sorted by country)."""
     rows: dict[str, list[tuple]] = {t: [] for t in TABLES}
     for iso3 in sorted(focus_iso3):
         for table, country_rows in build_country(iso3).items():
             rows[table].extend(country_rows)
+    rows["focus_countries"] = [
+        (phase, iso3) for phase, isos in phase_focus(focus_iso3).items() for iso3 in isos
+    ]
     return rows

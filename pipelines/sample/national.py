@@ -52,6 +52,7 @@ class YearStats:
     gdp_usd: int
     gov_expenditure_lcu: int
     ppp_factor: float
+    gdp_deflator: float  # index, 100 in P.BASE_YEAR
     lcu_per_usd: float
     uhc: dict[str, float] = field(default_factory=dict)
 
@@ -229,6 +230,7 @@ def build_national(iso3: str, income: str, ilo_region: str, currency: str) -> Co
             gdp_usd=round(gdp_usd),
             gov_expenditure_lcu=round(gov),
             ppp_factor=round(ppp, 4),
+            gdp_deflator=round(100 * deflator, 4),
             lcu_per_usd=fx[y],
             uhc=uhc,
         )
@@ -243,12 +245,14 @@ NATIONAL_TABLES: dict[str, tuple[str, ...]] = {
     "poverty": ("iso3", "year", "poverty_headcount_pct"),
     "pensionable_age": ("iso3", "year", "sex", "statutory_pensionable_age"),
     "economy": (
-        "iso3", "year", "currency", "gdp_lcu", "gdp_usd", "gov_expenditure_lcu", "ppp_factor"
+        "iso3", "year", "currency", "gdp_lcu", "gdp_usd", "gov_expenditure_lcu", "ppp_factor",
+        "ppp_source", "gdp_deflator", "deflator_base_year",
     ),
     "uhc_tracers": ("iso3", "year", "tracer", "value"),
 }  # fmt: skip
 
 DISABILITY_SOURCE = "WHO World Report on Disability, country-group estimate (synthetic)"
+PPP_SOURCE = "PPP conversion factor, GDP (LCU per international $), ICP 2021 vintage (synthetic)"
 
 
 def national_rows(c: CountryNational) -> dict[str, list[tuple]]:
@@ -276,6 +280,9 @@ def national_rows(c: CountryNational) -> dict[str, list[tuple]]:
                 s.gdp_usd,
                 s.gov_expenditure_lcu,
                 f"{s.ppp_factor:.4f}",
+                PPP_SOURCE,
+                f"{s.gdp_deflator:.4f}",
+                P.BASE_YEAR,
             )
         )
         for code, v in s.uhc.items():

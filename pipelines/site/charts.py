@@ -701,6 +701,9 @@ MEASURE_LABELS = {
     "share_results_joint": "Results achieved jointly with partners (%)",
     "persons_trained": "Persons trained",
     "knowledge_products_endorsed": "Knowledge products endorsed",
+    "countries_ratifying_social_security_standards": (
+        "Countries ratifying C102 or another up-to-date social security standard"
+    ),
     "countries_ratifying_c102": "Countries ratifying C102",
 }
 

@@ -2,8 +2,18 @@
 -- changes (steps 1-3, sex _T, no persons) and impact on people (persons by impact type and sex).
 -- A record concerning several risks gives one row per risk: count records with
 -- count(distinct result_id), and never add persons across risks or impact types (§9).
+-- Focus countries differ by phase: is_focus_country_in_phase tells whether the country is a
+-- focus country of the result's phase (int_flagship_focus_countries); the scorecard counts only
+-- those results.
 with phases as (
     select * from {{ ref('flagship_phases') }}
+),
+
+focus as (
+    select
+        phase,
+        iso3
+    from {{ ref('int_flagship_focus_countries') }}
 ),
 
 interventions as (
@@ -80,7 +90,9 @@ select
     r.intervention_id,
     r.change_id,
     r.ratification,
-    r.same_people_as
+    r.same_people_as,
+    f.iso3 is not null as is_focus_country_in_phase
 from results as r
 inner join phases as p on r.result_date between p.start_date and p.end_date
 left join interventions as i on r.intervention_id = i.intervention_id
+left join focus as f on p.phase = f.phase and r.iso3 = f.iso3

@@ -5,12 +5,31 @@
 -- People are added up within one impact type only; a record concerning several risks counts once
 -- in the all-risks total; people_reached_deduplicated is the only all-types total and drops
 -- records whose people are already counted in a linked record (same_people_as) of the phase.
+-- Only results of a focus country of their phase count (focus countries differ by phase, §9).
+-- Countries measures count COUNTRIES with at least one change (the ambitions 10/30/40 of
+-- 2021-2025 are numbers of countries); n_changes gives the number of changes beside them.
+-- countries_ratifying_social_security_standards counts ratifications of C102 and the other
+-- up-to-date social security standards (seed social_security_standards); C102 alone stays as
+-- countries_ratifying_c102.
 with phases as (
     select * from {{ ref('flagship_phases') }}
 ),
 
 results as (
     select * from {{ ref('fct_flagship_results') }}
+    where is_focus_country_in_phase
+),
+
+focus as (
+    select
+        phase,
+        iso3
+    from {{ ref('int_flagship_focus_countries') }}
+),
+
+standards as (
+    select convention from {{ ref('social_security_standards') }}
+    where counts_for_flagship_indicator
 ),
 
 ambitions as (
@@ -46,7 +65,8 @@ measures as (
         ('share_results_joint', 'percent', false, false),
         ('persons_trained', 'persons', false, false),
         ('knowledge_products_endorsed', 'products', false, false),
-        ('countries_ratifying_c102', 'countries', false, false)
+        ('countries_ratifying_c102', 'countries', false, false),
+        ('countries_ratifying_social_security_standards', 'countries', false, false)
     ) as m (measure, unit, by_risk, by_sex)
 ),
 
@@ -70,13 +90,16 @@ changes as (
     where result_type = 'institutional_change'
 ),
 
+-- countries with at least one change at the step (per risk: a change concerning that risk),
+-- and the number of those changes
 steps as (
     select
         phase,
         'step_' || step || '_countries' as measure,
         risk,
         '_T' as sex,
-        count(distinct iso3) as achieved
+        count(distinct iso3) as achieved,
+        count(distinct result_id) as n_changes
     from changes
     group by phase, step, risk
     union all
@@ -85,7 +108,8 @@ steps as (
         'step_' || step || '_countries',
         '_T',
         '_T',
-        count(distinct iso3)
+        count(distinct iso3),
+        count(distinct result_id)
     from changes
     group by phase, step
 ),
@@ -185,7 +209,7 @@ joint as (
     group by phase
 ),
 
--- outputs of an intervention count in the phase of its end year
+-- outputs of an intervention count in the phase of its end year (a focus country of it)
 outputs as (
     select
         p.phase,
@@ -194,6 +218,7 @@ outputs as (
     from {{ ref('stg_flagship__interventions') }} as i
     inner join phases as p
         on i.end_year between extract(year from p.start_date) and extract(year from p.end_date)
+    inner join focus as f on p.phase = f.phase and i.iso3 = f.iso3
 ),
 
 output_measures as (
@@ -222,10 +247,40 @@ ratifications as (
         'countries_ratifying_c102' as measure,
         '_T' as risk,
         '_T' as sex,
-        count(distinct iso3) as achieved
+        count(distinct iso3) as achieved,
+        count(distinct result_id) as n_changes
     from changes
     where ratification = 'C102'
     group by phase
+    union all
+    select
+        c.phase,
+        'countries_ratifying_social_security_standards',
+        '_T',
+        '_T',
+        count(distinct c.iso3),
+        count(distinct c.result_id)
+    from changes as c
+    inner join standards as s on c.ratification = s.convention
+    group by c.phase
+),
+
+change_counts as (
+    select
+        phase,
+        measure,
+        risk,
+        sex,
+        n_changes
+    from steps
+    union all
+    select
+        phase,
+        measure,
+        risk,
+        sex,
+        n_changes
+    from ratifications
 ),
 
 computed as (
@@ -303,10 +358,13 @@ scored as (
             when s.is_reference_phase and s.risk = '_T' and s.sex = '_T'
                 then a.published_achieved
         end as published_achieved,
-        case when s.risk = '_T' and s.sex = '_T' then a.source end as ambition_source
+        case when s.risk = '_T' and s.sex = '_T' then a.source end as ambition_source,
+        case when s.unit = 'countries' then coalesce(n.n_changes, 0) end as n_changes
     from spine as s
     left join computed as c
         on s.phase = c.phase and s.measure = c.measure and s.risk = c.risk and s.sex = c.sex
+    left join change_counts as n
+        on s.phase = n.phase and s.measure = n.measure and s.risk = n.risk and s.sex = n.sex
     left join ambitions as a on s.phase = a.phase and s.measure = a.measure
 )
 
@@ -320,6 +378,7 @@ select
     case when published_achieved is not null then 'published' else 'computed' end
         as achieved_source,
     cast(achieved_computed as double) as achieved_computed,
+    cast(n_changes as bigint) as n_changes,
     cast(ambition as double) as ambition,
     cast(
         100.0 * coalesce(published_achieved, achieved_computed) / nullif(ambition, 0) as double

@@ -1,11 +1,14 @@
 -- Legal coverage (methodology §3): persons the law covers for a risk, over the risk's reference
 -- population, per country × year × risk × sex × scope.
---   scope `mandatory` (headline): groups with at least one mandatory scheme (contributory or
---     employer liability; a mandatory universal scheme covers the whole reference population);
---   scope `voluntary_only`: persons only voluntary schemes cover (voluntary − mandatory, ≥ 0);
+--   scope `mandatory` (headline): persons of the mandatory schemes (contributory or employer
+--     liability; a mandatory universal scheme covers the whole reference population);
+--   scope `voluntary_only`: persons of the voluntary schemes, minus the persons of mandatory
+--     schemes in the same overlap group (they are already covered), floored at 0 per group;
+--     none when a mandatory universal scheme covers everyone;
 --   scope `means_tested`: persons means-tested schemes cover, shown apart (§3).
--- Groups under several schemes count once (decision, as for contributors: schemes of a
--- country cover nested groups, so the union is the largest scheme's group).
+-- Groups under several schemes count once by the overlap rule (§2.5, macro
+-- persons_across_schemes): schemes sharing an `overlap_group` may cover the same people (the
+-- largest of their counts), schemes in different or no groups cover different people (added).
 -- Reference populations (§3 table; survivors and social assistance are decisions):
 -- old age, disability, survivors: population 15+; unemployment: labour force; maternity: women
 -- in employment; sickness and employment injury: employed; children: 0–14; health and social
@@ -17,6 +20,9 @@ with legal as (
         l.submission_id,
         l.risk,
         l.sex,
+        l.scheme_id,
+        s.overlap_group,
+        {{ overlap_key('s.overlap_group', 'l.scheme_id') }} as scheme_overlap_key,
         s.scheme_type,
         s.affiliation,
         l.legally_covered
@@ -25,23 +31,96 @@ with legal as (
         on l.submission_id = s.submission_id and l.scheme_id = s.scheme_id
 ),
 
-by_scope as (
+-- one row per scheme, its persons under the scope it belongs to
+per_scheme as (
     select
         iso3,
         reference_year,
+        submission_id,
         risk,
         sex,
-        any_value(submission_id) as submission_id,
-        bool_or(scheme_type = 'universal' and affiliation = 'mandatory') as has_universal,
-        max(case
+        scheme_id,
+        overlap_group,
+        scheme_overlap_key,
+        case
             when
-                affiliation = 'mandatory' and scheme_type in
-                ('contributory', 'employer_liability') then legally_covered
-        end) as mandatory,
-        max(case when affiliation = 'voluntary' then legally_covered end) as voluntary,
-        max(case when scheme_type = 'means_tested' then legally_covered end) as means_tested
+                affiliation = 'mandatory'
+                and scheme_type in ('contributory', 'employer_liability')
+                then legally_covered
+        end as mandatory,
+        case
+            when affiliation = 'voluntary' and scheme_type <> 'means_tested'
+                then legally_covered
+        end as voluntary,
+        case when scheme_type = 'means_tested' then legally_covered end as means_tested
     from legal
-    group by all
+),
+
+-- persons across schemes (§2.5): max within an overlap group, sum across groups
+across_schemes as (
+    {{ persons_across_schemes(
+        'per_scheme',
+        ['iso3', 'reference_year', 'submission_id', 'risk', 'sex'],
+        ['mandatory', 'means_tested']
+    ) }}
+),
+
+-- the same rule within each overlap group: voluntary and mandatory persons of the group
+by_overlap_group as (
+    {{ persons_across_schemes(
+        'per_scheme',
+        ['iso3', 'reference_year', 'submission_id', 'risk', 'sex', 'scheme_overlap_key'],
+        ['voluntary', 'mandatory']
+    ) }}
+),
+
+voluntary_only as (
+    select
+        iso3,
+        reference_year,
+        submission_id,
+        risk,
+        sex,
+        sum(greatest(voluntary - coalesce(mandatory, 0), 0)) as voluntary_only
+    from by_overlap_group
+    where voluntary is not null
+    group by iso3, reference_year, submission_id, risk, sex
+),
+
+universal as (
+    select
+        iso3,
+        reference_year,
+        submission_id,
+        risk,
+        sex,
+        bool_or(scheme_type = 'universal' and affiliation = 'mandatory') as has_universal
+    from legal
+    group by iso3, reference_year, submission_id, risk, sex
+),
+
+by_scope as (
+    select
+        u.iso3,
+        u.reference_year,
+        u.risk,
+        u.sex,
+        u.submission_id,
+        u.has_universal,
+        a.mandatory,
+        v.voluntary_only,
+        a.means_tested
+    from universal as u
+    left join across_schemes as a
+        on
+            u.submission_id = a.submission_id
+            and u.risk = a.risk
+            and u.sex = a.sex
+    left join voluntary_only as v
+        on
+            u.submission_id = v.submission_id
+            and u.risk = v.risk
+            and u.sex = v.sex
 ),
 
 with_reference as (
@@ -88,11 +167,9 @@ scoped as (
         submission_id,
         reference_population,
         'voluntary_only',
-        greatest(voluntary - coalesce(
-            case when has_universal then reference_population else mandatory end, 0
-        ), 0)
+        case when has_universal then 0 else voluntary_only end
     from with_reference
-    where voluntary is not null
+    where voluntary_only is not null
     union all
     select
         iso3,

@@ -3,10 +3,10 @@
 -- all-types total of the scorecard (people_reached_deduplicated) must equal the sum over impact
 -- types less the people of records linked (same_people_as) to a record of the same phase, lie
 -- between the largest single impact type and the naive sum, and fall strictly below the naive
--- sum wherever such linked records exist.
+-- sum wherever such linked records exist. Only results of a focus country of their phase count.
 with r as (
     select * from {{ ref('fct_flagship_results') }}
-    where result_type = 'impact_on_people'
+    where result_type = 'impact_on_people' and is_focus_country_in_phase
 ),
 
 records as (
