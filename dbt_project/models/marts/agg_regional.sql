@@ -7,7 +7,10 @@
 --   region's countries with national statistics; n_countries and n_reporting always published;
 -- * suppression: below 50 % population coverage the value is withheld (is_suppressed);
 -- * by sex from sex-specific counts. Region types: world, ilo_region, ilo_subregion,
---   sdg_region, income_group.
+--   sdg_region, income_group;
+-- * NATURE `N` (§8.1: the UN database gives every ILO aggregate `N`); TIME_DETAIL the year, or
+--   the range of the reporting countries' years if they ever differ (today they never do: a
+--   country enters an aggregate only with a value of the aggregate's year).
 with countries as (
     select
         iso3,
@@ -66,7 +69,9 @@ coverage as (
         count(distinct d.iso3) as n_countries,
         count(distinct f.iso3) as n_reporting,
         min(f.coverage_rate) as min_country_value,
-        max(f.coverage_rate) as max_country_value
+        max(f.coverage_rate) as max_country_value,
+        min(f."year") as first_input_year,
+        max(f."year") as last_input_year
     from denominators as d
     inner join regions as g on d.iso3 = g.iso3
     left join {{ ref('fct_effective_coverage') }} as f
@@ -91,7 +96,9 @@ uhc as (
         count(distinct p.iso3) as n_countries,
         count(distinct u.iso3) as n_reporting,
         min(u.uhc_index) as min_country_value,
-        max(u.uhc_index) as max_country_value
+        max(u.uhc_index) as max_country_value,
+        min(u."year") as first_input_year,
+        max(u."year") as last_input_year
     from {{ ref('int_reference_populations') }} as p
     inner join regions as g on p.iso3 = g.iso3
     left join {{ ref('fct_uhc_service_coverage') }} as u
@@ -144,5 +151,6 @@ select
     min_country_value,
     max_country_value,
     unit_measure,
-    'M' as nature
+    {{ sdmx_nature('aggregate') }} as nature,
+    {{ sdmx_time_detail('first_input_year', 'last_input_year') }} as time_detail
 from rated
