@@ -225,29 +225,28 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
     return out.with_columns(casts), problems
 
 
-def optional_columns(model: type[pa.DataFrameModel]) -> tuple[str, ...]:
-    """Trailing columns of ``model`` that a file may leave out (added later to the format, so
-    files made from older templates stay valid); a model declares them with a classmethod
-    ``optional_columns()``."""
-    declared = getattr(model, "optional_columns", None)
-    return tuple(declared()) if declared is not None else ()
-
-
-def _fill_optional_columns(
-    raw: pl.DataFrame, expected: list[str], model: type[pa.DataFrameModel]
-) -> pl.DataFrame:
-    """``raw`` with the optional trailing columns it leaves out added as empty text.
-
-    Only a run of optional columns at the end of the header may be left out; anything else is
-    reported by ``_columns_problem`` as before."""
-    optional = optional_columns(model)
-    if not optional or raw.columns == expected:
+def with_optional_columns(raw: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFrame:
+    """``raw`` with the model's optional columns (a classmethod ``optional_columns()`` returning
+    ``{column: default}``) that the file leaves out added at their place, holding the default;
+    an empty cell of an optional column takes the default too. A header that is wrong in another
+    way is left as it is, for the column check to report."""
+    optional = getattr(model, "optional_columns", None)
+    defaults: dict[str, str | None] = optional() if optional is not None else {}
+    if not defaults:
         return raw
-    n = len(raw.columns)
-    missing = expected[n:]
-    if raw.columns != expected[:n] or not missing or not set(missing) <= set(optional):
+    expected = list(model_dtypes(model))
+    missing = [c for c in defaults if c not in raw.columns]
+    if raw.columns != [c for c in expected if c not in missing]:
         return raw
-    return raw.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
+    out = raw.with_columns(pl.lit(defaults[c], dtype=pl.String).alias(c) for c in missing)
+    out = out.select(expected)
+    return out.with_columns(
+        pl.when(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == ""))
+        .then(pl.lit(default, dtype=pl.String))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, default in defaults.items()
+    )
 
 
 def _columns_problem(raw: pl.DataFrame, expected: list[str], table: str) -> str | None:
@@ -289,7 +288,7 @@ def validate_table(
     """
     dtypes = model_dtypes(model)
     expected = list(dtypes)
-    raw = _fill_optional_columns(raw, expected, model)
+    raw = with_optional_columns(raw, model)
     reason = _columns_problem(raw, expected, table)
     if reason:
         return reject_all(raw, table, "columns", reason, first_row)

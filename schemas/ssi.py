@@ -264,9 +264,9 @@ class Schemes(pa.DataFrameModel):
         ordered = True
 
     @classmethod
-    def optional_columns(cls) -> tuple[str, ...]:
-        """Trailing columns a file may leave out (older templates): read as empty."""
-        return ("overlap_group",)
+    def optional_columns(cls) -> dict[str, str | None]:
+        """Columns a file may leave out (older templates), with their value: empty."""
+        return {"overlap_group": None}
 
 
 class LegalCoverage(pa.DataFrameModel):

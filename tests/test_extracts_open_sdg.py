@@ -54,7 +54,11 @@ def test_every_file_passes_the_open_sdg_checks(open_sdg_dir: Path, sample_wareho
 
 def test_layout_headline_and_values(open_sdg_dir: Path, sample_warehouse: Path) -> None:
     rows = _rows(open_sdg_dir / "KEN" / "data" / "indicator_1-3-1.csv")
-    assert rows[0] == ["Year", "Series", "Units", "Sex", "COMMENT_OBS", "Value"]
+    assert rows[0] == ["Year", "Series", "Units", "Sex", "NATURE", "TIME_DETAIL", "COMMENT_OBS",
+                       "Value"]  # fmt: skip
+    # NATURE E (a ratio computed from national inputs, methodology §8.1); TIME_DETAIL the year
+    assert {r[4] for r in rows[1:]} == {"E"}
+    assert all(r[5] == r[0] for r in rows[1:])
     # the headline: SI_COV_BENFTS, national total (empty Sex), comes first
     assert rows[1][1:4] == ["SI_COV_BENFTS", "PT", ""]
     headline = [r for r in rows[1:] if r[3] == ""]
@@ -68,7 +72,7 @@ def test_layout_headline_and_values(open_sdg_dir: Path, sample_warehouse: Path) 
     }
     assert maternity == {"F"}
     uhc = _rows(open_sdg_dir / "KEN" / "data" / "indicator_3-8-1.csv")
-    assert uhc[0] == ["Year", "Series", "Units", "COMMENT_OBS", "Value"]
+    assert uhc[0] == ["Year", "Series", "Units", "NATURE", "TIME_DETAIL", "COMMENT_OBS", "Value"]
     assert {r[1] for r in uhc[1:]} == {"SH_ACS_UNHC"} and {r[2] for r in uhc[1:]} == {"IX"}
 
     con = duckdb.connect(str(sample_warehouse / "floorboard.duckdb"), read_only=True)
@@ -82,7 +86,7 @@ def test_layout_headline_and_values(open_sdg_dir: Path, sample_warehouse: Path) 
         }
     finally:
         con.close()
-    got = {(r[0], r[1], r[3]): r[5] for r in rows[1:]}
+    got = {(r[0], r[1], r[3]): r[-1] for r in rows[1:]}
     assert set(got) == set(expected)
     for key, text in got.items():
         assert len(text.partition(".")[2]) == 1
@@ -113,6 +117,13 @@ def test_a_broken_file_fails_the_checks(
     broken = _write(tmp_path / "indicator_1-3-1.csv", breakage(good))
     problems = open_sdg.check_csv(broken)
     assert any(problem in p for p in problems), problems
+
+
+def test_1990s_years_pass_the_checks(open_sdg_dir: Path, tmp_path: Path) -> None:
+    """Any reference year from 1990 on (methodology §8.1) passes the Open SDG checks."""
+    good = _rows(open_sdg_dir / "KEN" / "data" / "indicator_1-3-1.csv")
+    early = [good[0], *[[y, *r[1:5], y, *r[6:]] for y in ("1990", "1996") for r in good[1:3]]]
+    assert open_sdg.check_csv(_write(tmp_path / "indicator_1-3-1.csv", early)) == []
 
 
 def test_broken_metadata_fails_the_checks(open_sdg_dir: Path, tmp_path: Path) -> None:

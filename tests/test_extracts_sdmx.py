@@ -105,7 +105,8 @@ def test_sdmx_ml_parses_back_to_the_same_observations(extract: Path, expected: d
     attrs = {_key(o.key): {k: str(v.value) for k, v in o.attrib.items()} for o in obs}
     for r in rows[:: max(1, len(rows) // 200)]:
         got = attrs[(r["SERIES"], r["REF_AREA"], r["SEX"], r["TIME_PERIOD"])]
-        for name in ("UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS", "NATURE", "SOURCE_DETAIL"):
+        for name in ("UNIT_MEASURE", "UNIT_MULT", "OBS_STATUS", "NATURE", "TIME_DETAIL",
+                     "SOURCE_DETAIL"):  # fmt: skip
             assert got[name] == r[name]
 
 
@@ -180,9 +181,21 @@ def test_pinned_code_lists_validate_the_extract_and_build_a_dsd(
     assert len(back) == small.height > 0
 
 
-def test_content_constraints_hold(extract: Path) -> None:
+def test_content_constraints_hold(extract: Path, sample_warehouse: Path) -> None:
     frame = pl.read_csv(extract / "sdg_sdmx.csv", infer_schema=False).fill_null("")
+    con = duckdb.connect(str(sample_warehouse / "floorboard.duckdb"), read_only=True)
+    aggregates = {"1"} | {str(r[0]) for r in con.execute(
+        "select distinct sdg_region_code from marts.dim_country where sdg_region_code is not null"
+    ).fetchall()}  # fmt: skip
+    con.close()
     assert sdmx_csv.constraint_violations(frame) == []
+    assert sdmx_csv.constraint_violations(frame, aggregates) == []
+    # NATURE (methodology §8.1): countries E (ratios computed from national inputs), aggregates N
+    is_aggregate = pl.col("REF_AREA").is_in(sorted(aggregates))
+    assert set(frame.filter(is_aggregate)["NATURE"]) == {"N"}
+    assert set(frame.filter(~is_aggregate)["NATURE"]) == {"E"}
+    # TIME_DETAIL: the reference year of every observation
+    assert (frame["TIME_DETAIL"] == frame["TIME_PERIOD"]).all()
     si = frame.filter(pl.col("SERIES").str.starts_with("SI_COV_"))
     assert set(si["UNIT_MEASURE"]) == {"PT"} and set(si["UNIT_MULT"]) == {"0"}
     assert set(frame.filter(pl.col("SERIES") == "SI_COV_MATNL")["SEX"]) == {"F"}
@@ -201,6 +214,11 @@ def test_content_constraints_hold(extract: Path) -> None:
         ("SH_ACS_UNHC", {"UNIT_MEASURE": "PT"}, "SH_ACS_UNHC must be UNIT_MEASURE IX"),
         ("SI_COV_PENSN", {"UNIT_MEASURE": "IX"}, "SI_COV_* must be UNIT_MEASURE PT"),
         ("SI_COV_PENSN", {"UNIT_MULT": "3"}, "SI_COV_* must be UNIT_MULT 0"),
+        ("SI_COV_PENSN", {"TIME_DETAIL": ""}, "TIME_DETAIL must be the year of TIME_PERIOD"),
+        ("SI_COV_PENSN", {"TIME_DETAIL": "2001"}, "TIME_DETAIL must be the year of TIME_PERIOD"),
+        ("SI_COV_PENSN", {"TIME_DETAIL": "20-21"}, "TIME_DETAIL must be the year of TIME_PERIOD"),
+        ("SI_COV_PENSN", {"TIME_PERIOD": "96"}, "TIME_PERIOD must be a year (YYYY)"),
+        ("SI_COV_PENSN", {"NATURE": ""}, "NATURE is required"),
     ],
 )
 def test_a_constraint_violation_raises(
@@ -212,6 +230,32 @@ def test_a_constraint_violation_raises(
     broken = pl.concat([frame, row.with_columns(**{k: pl.lit(v) for k, v in change.items()})])
     with pytest.raises(ContentConstraintError, match=re.escape(message)):
         sdmx_csv.enforce_constraints(broken)
+
+
+def test_nature_n_is_for_aggregates_only(extract: Path) -> None:
+    frame = pl.read_csv(extract / "sdg_sdmx.csv", infer_schema=False, n_rows=20000)
+    frame = frame.drop("DATAFLOW").fill_null("")
+    country = frame.filter(pl.col("REF_AREA") == "404").head(1)
+    world = frame.filter(pl.col("REF_AREA") == "1").head(1)
+    assert country.height and world.height
+    sdmx_csv.enforce_constraints(pl.concat([country, world]), {"1"})
+    with pytest.raises(ContentConstraintError, match="NATURE N is for aggregates only"):
+        sdmx_csv.enforce_constraints(pl.concat([country.with_columns(NATURE=pl.lit("N"))]), {"1"})
+    with pytest.raises(ContentConstraintError, match="aggregates have NATURE N"):
+        sdmx_csv.enforce_constraints(world.with_columns(NATURE=pl.lit("M")), {"1"})
+
+
+def test_any_year_from_1990_passes_the_content_checks(extract: Path) -> None:
+    """Published series go back to the 1990s (methodology §8.1): no year floor in the checks;
+    TIME_DETAIL may be a range holding TIME_PERIOD."""
+    frame = pl.read_csv(extract / "sdg_sdmx.csv", infer_schema=False, n_rows=200)
+    row = frame.drop("DATAFLOW").fill_null("").filter(pl.col("REF_AREA") == "404").head(1)
+    years = [(str(y), str(y)) for y in (1990, 1996, 1999)] + [("1995", "1994-1996")]
+    early = pl.concat(
+        [row.with_columns(TIME_PERIOD=pl.lit(t), TIME_DETAIL=pl.lit(d)) for t, d in years]
+    )
+    assert sdmx_csv.constraint_violations(early) == []
+    sdmx_csv.validate_codes(early, codelists.load())
 
 
 def test_an_unknown_code_raises_listing_it(extract: Path) -> None:

@@ -376,3 +376,31 @@ def test_every_page_in_chromium(site: Path, pages: list[Path], chromium: str):
     assert not problems, "\n".join(problems[:20])
     assert rendered > 300
     assert shot.stat().st_size > 10_000
+
+
+def test_1990s_years_chart_and_table():
+    """Any reference year from 1990 on (methodology §8.1): no year floor in the charts or the
+    SDG table of a country page."""
+    from pipelines.site import build, charts
+
+    cov = [
+        {
+            "year": y,
+            "risk": "old_age",
+            "sex": s,
+            "coverage_rate": 40.0 + y - 1990,
+            "covered": 40 + y - 1990,
+            "reference_population": 100,
+            "is_above_100": False,
+            "is_estimated": False,
+        }  # fmt: skip
+        for y in (1990, 1996, 2020)
+        for s in ("_T", "F", "M")
+    ]
+    chart = charts.coverage_over_time(cov, {"old_age": "Old age"}, "Testland")
+    assert chart is not None and "1990–2020" in chart.alt
+    assert sorted({v["year"] for v in chart.spec["data"]["values"]}) == [1990, 1996, 2020]
+    sdg = {"series_code": "SI_COV_PENSN", "sex": "_T", "age": "_T", "year": 1996, "value": 50.0,
+           "nature": "E", "obs_status": "A", "source_detail": "s", "comment_obs": None}  # fmt: skip
+    table, _ = build._sdg_table([sdg])
+    assert table.rows[0][3] == "1996" and table.rows[0][5] == "E"

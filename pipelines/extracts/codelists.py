@@ -240,7 +240,7 @@ USED_CODES: dict[str, tuple[str, ...]] = {
     "CL_DISABILITY": ("_T",),
     "CL_ACTIVITY": ("_T",),
     "CL_PRODUCT": ("_T",),
-    "CL_NATURE": ("C", "CA", "E", "M"),
+    "CL_NATURE": ("C", "CA", "E", "M", "N"),
     "CL_OBS_STATUS": ("A", "E"),
     "CL_UNIT_MEASURE": ("PT", "IX"),
     "CL_UNIT_MULT": ("0",),

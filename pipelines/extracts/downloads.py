@@ -71,8 +71,14 @@ NOTES = (
     "marts.agg_regional) and never recomputed; they are rounded at extract time, half away from "
     "zero: percentages (PT) to 1 decimal, the UHC index (IX) to whole numbers.",
     "Rates above 100 are published as computed and carry a comment (methodology §0).",
-    "NATURE: C country data, E estimated from national data (a component estimated or a tracer "
-    "imputed), M modelled/aggregated (regional aggregates).",
+    "NATURE (methodology §8.1, as the UN SDG database labels the ILO's values): E a country "
+    "ratio computed here from national inputs (every country value: SSI numerator over a "
+    "national-statistics denominator, or the UHC index from national tracers), C a national "
+    "figure passed through unchanged, M a country value imputed by a model, N a regional or "
+    "global aggregate. What was estimated inside a value (SPA within an age group, the "
+    "life-cycle partition, imputed tracers) is said in comment_obs.",
+    "time_detail (TIME_DETAIL): the year the value refers to; a range YYYY-YYYY if its inputs "
+    "ever span years.",
     "Regional aggregates (methodology §7): reporting countries only, weighted by the series "
     "denominator (UHC: population); withheld when the reporting countries hold less than 50 % of "
     "the region's reference population; the coverage is given with every value.",
@@ -93,6 +99,7 @@ COLUMNS = (
     ("unit_measure", "text"),
     ("unit_mult", "number"),
     ("nature", "text"),
+    ("time_detail", "text"),
     ("obs_status", "text"),
     ("source_detail", "text"),
     ("comment_obs", "text"),
@@ -130,6 +137,7 @@ def rows(obs: pl.DataFrame) -> list[tuple]:
                 r["unit_measure"],
                 r["unit_mult"],
                 r["nature"],
+                r["time_detail"],
                 r["obs_status"],
                 r["source_detail"],
                 r["comment_obs"],

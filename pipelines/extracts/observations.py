@@ -42,6 +42,7 @@ COLUMNS = {
     "unit_measure": pl.String,
     "unit_mult": pl.Int64,
     "nature": pl.String,
+    "time_detail": pl.String,  # TIME_DETAIL: the year ("2020") or a range ("2016-2020")
     "obs_status": pl.String,
     "source_detail": pl.String,
     "comment_obs": pl.String,
@@ -83,6 +84,7 @@ select
     s.unit_measure,
     cast(s.unit_mult as bigint) as unit_mult,
     s.nature,
+    s.time_detail,
     s.obs_status,
     s.source_detail,
     s.comment_obs,
@@ -118,6 +120,7 @@ select
     a.unit_measure,
     cast(0 as bigint) as unit_mult,
     a.nature,
+    a.time_detail,
     'A' as obs_status,
     cast(null as varchar) as source_detail,
     cast(null as varchar) as comment_obs,

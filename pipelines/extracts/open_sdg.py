@@ -6,7 +6,12 @@ own folder ``open_sdg/<ISO3>/`` with ``data/indicator_1-3-1.csv``, ``data/indica
 and ``meta/1-3-1.yml``, ``meta/3-8-1.yml`` (the folder names of an Open SDG data repository).
 Regional aggregates are not written (they are in the SDMX and download files).
 
-CSV columns: ``Year``, ``Series``, ``Units``, ``Sex`` (1.3.1 only), ``COMMENT_OBS``, ``Value``.
+CSV columns: ``Year``, ``Series``, ``Units``, ``Sex`` (1.3.1 only), then the observation
+attributes ``NATURE``, ``TIME_DETAIL``, ``COMMENT_OBS`` (DSD ids, so sdg-build's SDMX output maps
+them without a column map), and ``Value``. A platform lists the three under
+``indicator_options`` (``observation_attributes`` and ``non_disaggregation_columns``,
+``OPEN_SDG_INDICATOR_OPTIONS``), else Open SDG would offer NATURE and TIME_DETAIL as
+disaggregations.
 Values are the SDMX codes (``SI_COV_BENFTS``, ``PT``, ``F``), which Open SDG translates and
 sdg-build maps back to the DSD without a mapping table. Series and Units are Open SDG's selector
 columns; ``Sex`` is the disaggregation: a total (``_T``) is written as an empty Sex cell, so the
@@ -50,10 +55,25 @@ INDICATORS: dict[str, dict] = {
         "prefix": "SH_ACS_UNHC",
     },
 }
+#: observation attributes written in every CSV, in DSD order (methodology §8.1)
+OBSERVATION_ATTRIBUTES = ("NATURE", "TIME_DETAIL", "COMMENT_OBS")
 #: columns sdg-build treats as selectors or observation attributes, not disaggregations
 NON_DISAGGREGATION = frozenset(
-    {"Year", "Value", "Series", "Units", "GeoCode", "COMMENT_OBS", "OBS_STATUS", "UNIT_MULT"}
-)
+    {"Year", "Value", "Series", "Units", "GeoCode", "OBS_STATUS", "UNIT_MULT",
+     *OBSERVATION_ATTRIBUTES}
+)  # fmt: skip
+#: the ``indicator_options`` of a platform's data configuration (``config_data.yml``) that
+#: reads these files: sdg-build's defaults plus our observation attributes (docs/extracts.md)
+OPEN_SDG_INDICATOR_OPTIONS = {
+    "non_disaggregation_columns": [
+        "Year", "Units", "Series", "Value", "GeoCode", "Observation status", "Unit multiplier",
+        "Unit measure", "UNIT_MEASURE", "SERIES", "COMMENT_TS", "DATA_LAST_UPDATE",
+        *OBSERVATION_ATTRIBUTES,
+    ],
+    "observation_attributes": ["COMMENT_OBS", "SOURCE_DETAIL", "NATURE", "TIME_DETAIL"],
+    "series_column": "Series",
+    "unit_column": "Units",
+}  # fmt: skip
 REPORTING_STATUSES = ("complete", "inprogress", "notstarted")
 GRAPH_TYPES = ("line", "bar", "binary")
 SEX_ORDER = {"_T": 0, "F": 1, "M": 2}
@@ -72,8 +92,8 @@ def indicator_frame(obs: pl.DataFrame, iso3: str, indicator: str) -> list[list[s
         & (pl.col("iso3") == iso3)
         & pl.col("series_code").str.starts_with(spec["prefix"])
     )
-    header = ["Year", "Series", "Units", *(["Sex"] if spec["has_sex"] else []), "COMMENT_OBS",
-              "Value"]  # fmt: skip
+    header = ["Year", "Series", "Units", *(["Sex"] if spec["has_sex"] else []),
+              *OBSERVATION_ATTRIBUTES, "Value"]  # fmt: skip
     records = []
     for r in rows.iter_rows(named=True):
         sex = "" if r["sex"] == "_T" else r["sex"]
@@ -82,7 +102,7 @@ def indicator_frame(obs: pl.DataFrame, iso3: str, indicator: str) -> list[list[s
         cells = [str(r["time_period"]), r["series_code"], r["unit_measure"]]
         if spec["has_sex"]:
             cells.append(sex)
-        cells += [_clean(r["comment_obs"]), r["obs_value"]]
+        cells += [*(_clean(r[a.lower()]) for a in OBSERVATION_ATTRIBUTES), r["obs_value"]]
         order = (r["series_code"] != spec["series_first"], r["series_code"], r["time_period"],
                  SEX_ORDER.get(r["sex"], 9))  # fmt: skip
         records.append((order, [_clean(c) for c in cells]))
@@ -111,7 +131,8 @@ def metadata(iso3: str, country: str, indicator: str, has_data: bool, cl: CodeLi
         "source_organisation_1": "Floorboard (ILO Social Security Inquiry and national statistics)",
         "data_footnote": (
             "Codes of the SDG global DSD "
-            f"{cl.dsd_version}; values rounded at extract time (docs/extracts.md)."
+            f"{cl.dsd_version}; values rounded at extract time (docs/extracts.md). NATURE E: "
+            "a ratio computed from national inputs (methodology §8.1)."
         ),
         "sdmx_reference_area": iso3,
     }

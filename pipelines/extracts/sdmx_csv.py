@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from pathlib import Path
 
 import polars as pl
@@ -92,6 +93,7 @@ def sdmx_frame(
         "UNIT_MULT": pl.col("unit_mult").cast(pl.String),
         "OBS_STATUS": pl.col("obs_status"),
         "NATURE": pl.col("nature"),
+        "TIME_DETAIL": pl.col("time_detail"),
         **{name: _one_line(pl.col(name.lower())) for name in TEXT_ATTRIBUTES},
     }
     exprs = []
@@ -104,7 +106,8 @@ def sdmx_frame(
             expr = blank
         exprs.append(expr.cast(pl.String).fill_null("").alias(name))
     frame = obs.select(exprs)
-    enforce_constraints(frame)
+    aggregates = set(obs.filter(pl.col("area_type") == "aggregate")["ref_area"].to_list())
+    enforce_constraints(frame, aggregates)
     validate_codes(frame, cl)
     check_unique_keys(frame, cl)
     return frame
@@ -120,10 +123,16 @@ def _one_line(text: pl.Expr) -> pl.Expr:
     )
 
 
-def constraint_violations(frame: pl.DataFrame) -> list[str]:
+def constraint_violations(
+    frame: pl.DataFrame, aggregate_areas: Collection[str] | None = None
+) -> list[str]:
     """Content constraints of the SDG global dataflow for the series Floorboard publishes
     (methodology §8.1): SI_COV_* in PT with UNIT_MULT 0; SI_COV_MATNL for SEX F only;
-    SH_ACS_UNHC an index (IX) with every breakdown _T; SH_XPD_EARN10/25 in PT."""
+    SH_ACS_UNHC an index (IX) with every breakdown _T; SH_XPD_EARN10/25 in PT. And the rules
+    of our attributes: TIME_PERIOD a year (any, 1990s included); TIME_DETAIL given, the year
+    of TIME_PERIOD or a range ``YYYY-YYYY`` holding it; NATURE given and, when
+    ``aggregate_areas`` (the REF_AREA codes of regional and global aggregates) is given, ``N``
+    exactly for those areas and never for a country."""
     problems: list[str] = []
 
     def report(mask: pl.Expr, rule: str) -> None:
@@ -153,11 +162,29 @@ def constraint_violations(frame: pl.DataFrame) -> list[str]:
         "SH_XPD_EARN10/25 must be UNIT_MEASURE PT",
     )
     report(pl.col("OBS_VALUE") == "", "OBS_VALUE is required")
+    year = pl.col(codelists.TIME_DIMENSION)
+    report(~year.str.contains(r"^\d{4}$"), "TIME_PERIOD must be a year (YYYY)")
+    if "TIME_DETAIL" in frame.columns:
+        detail = pl.col("TIME_DETAIL")
+        first = detail.str.extract(r"^(\d{4})(?:-\d{4})?$", 1)
+        last = detail.str.extract(r"^\d{4}-(\d{4})$", 1).fill_null(first)
+        report(
+            first.is_null() | ~((first <= year) & (year <= last)),
+            "TIME_DETAIL must be the year of TIME_PERIOD or a range YYYY-YYYY holding it",
+        )
+    if "NATURE" in frame.columns:
+        report(pl.col("NATURE") == "", "NATURE is required")
+    if "NATURE" in frame.columns and aggregate_areas is not None:
+        is_aggregate = pl.col("REF_AREA").is_in(sorted(aggregate_areas))
+        report(is_aggregate & (pl.col("NATURE") != "N"), "aggregates have NATURE N")
+        report(~is_aggregate & (pl.col("NATURE") == "N"), "NATURE N is for aggregates only")
     return problems
 
 
-def enforce_constraints(frame: pl.DataFrame) -> None:
-    problems = constraint_violations(frame)
+def enforce_constraints(
+    frame: pl.DataFrame, aggregate_areas: Collection[str] | None = None
+) -> None:
+    problems = constraint_violations(frame, aggregate_areas)
     if problems:
         raise ContentConstraintError("content constraints violated: " + "; ".join(problems))
 
