@@ -280,11 +280,70 @@ def poor(iso3: str, sex: str) -> float | None:
 # --------------------------------------------------------------------------------------------
 
 
+def overlap_keys(iso3: str) -> dict[str, str]:
+    """§2.5: scheme_id -> its overlap group, or the scheme itself when it has none (older
+    templates have no overlap_group column: every scheme on its own)."""
+    schemes = ssi(iso3)["schemes"]
+    keys = {}
+    for r in schemes.iter_rows(named=True):
+        group = (r.get("overlap_group") or "").strip()
+        keys[r["scheme_id"]] = group or f"scheme {r['scheme_id']}"
+    return keys
+
+
+def once(iso3: str, counts: list[tuple[str, float | None]]) -> float:
+    """§2.5 people in more than one scheme: (scheme_id, persons) entries of one scheme or of
+    schemes sharing an overlap group hold the same people (the largest count stands); other
+    entries add up."""
+    keys = overlap_keys(iso3)
+    best: dict[str, float] = {}
+    for scheme_id, n in counts:
+        if n is not None:
+            key = keys[scheme_id]
+            best[key] = max(best.get(key, 0.0), n)
+    return sum(best.values())
+
+
+def series_rows(iso3: str, scheme_id: str, risk: str, benefit_type: str, sex: str) -> dict:
+    """{age_group: persons} of one reported series; `_T` sex from F + M when not reported."""
+    ben = ssi(iso3)["beneficiaries"].filter(
+        (pl.col("scheme_id") == scheme_id)
+        & (pl.col("risk") == risk)
+        & (pl.col("benefit_type") == benefit_type)
+    )
+    rows = {r["age_group"]: r["beneficiaries"] for r in ben.filter(pl.col("sex") == sex).to_dicts()}
+    if not rows and sex == "_T":
+        f = series_rows(iso3, scheme_id, risk, benefit_type, "F")
+        m = series_rows(iso3, scheme_id, risk, benefit_type, "M")
+        if f and m:
+            rows = {g: f[g] + m[g] for g in f if g in m}
+    return rows
+
+
+def aged(rows: dict, low: float, high_excl: float) -> float | None:
+    """Persons of a series aged low..high_excl−1 from its 5-year rows (None without ages). Every
+    boundary used here (15 and the SPA, 60 in KEN and URY 2020) is a group boundary, and `_T`
+    equals the sum of the age rows in this sample, so no pro-rata split or residual applies."""
+    ages = {g: n for g, n in rows.items() if g != "_T"}
+    if not ages:
+        return None
+    total = 0.0
+    for group, n in ages.items():
+        g_low, g_high = age_bounds(group)
+        g_high_excl = 100 if g_high is None else g_high + 1
+        assert (
+            g_low >= high_excl or g_high_excl <= low or (low <= g_low and g_high_excl <= high_excl)
+        )
+        if low <= g_low and g_high_excl <= high_excl:
+            total += n
+    return total
+
+
 def scheme_persons(iso3: str, scheme_id: str, risk: str, sex: str) -> float | None:
     """Persons with a cash benefit of one scheme and risk (age row _T). A person with a
     periodic and a lump-sum benefit counts once: the larger count (decision); for health the
     persons protected, whatever the benefit type (§6.3). `_T` is the reported total, else F+M
-    (decision)."""
+    (decision). Maternity benefits go to women: no male row means no men."""
     ben = ssi(iso3)["beneficiaries"].filter(
         (pl.col("scheme_id") == scheme_id)
         & (pl.col("risk") == risk)
@@ -295,6 +354,8 @@ def scheme_persons(iso3: str, scheme_id: str, risk: str, sex: str) -> float | No
     counts = []
     for _, rows in ben.group_by("benefit_type"):
         by_sex = dict(zip(rows["sex"], rows["beneficiaries"], strict=True))
+        if risk == "maternity":
+            by_sex.setdefault("M", 0)
         if sex in by_sex:
             counts.append(by_sex[sex])
         elif sex == "_T" and {"F", "M"} <= by_sex.keys():
@@ -309,70 +370,81 @@ def risk_schemes(iso3: str, risk: str, types: tuple[str, ...] | None = None) -> 
 
 
 def beneficiaries(iso3: str, risk: str, sex: str, types=None) -> float | None:
-    """Persons across schemes add up (decision: disjoint groups); None when a scheme of the
-    risk lacks the sex (F/M only when every scheme reports both sexes)."""
+    """Persons of the risk across schemes, counted once (§2.5); None when a scheme of the risk
+    lacks the sex (§0: F/M only when every scheme reports the sex)."""
     ids = risk_schemes(iso3, risk, types)
-    counts = [scheme_persons(iso3, s, risk, sex) for s in ids]
-    if not counts or any(c is None for c in counts):
+    counts = [(s, scheme_persons(iso3, s, risk, sex)) for s in ids]
+    if not counts or any(c is None for _, c in counts):
         return None
-    return sum(counts)
+    return once(iso3, counts)
+
+
+def cash_entries(iso3: str, types: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    """(scheme_id, risk) with cash beneficiaries, health excluded (§2.1: cash only)."""
+    ben = ssi(iso3)["beneficiaries"].filter(
+        (pl.col("risk") != "health") & pl.col("benefit_type").is_in(CASH)
+    )
+    kinds = scheme_types(iso3)
+    return sorted(
+        {(s, r) for s, r in zip(ben["scheme_id"], ben["risk"], strict=True)}
+        if types is None
+        else {
+            (s, r)
+            for s, r in zip(ben["scheme_id"], ben["risk"], strict=True)
+            if kinds[s][0] in types
+        }
+    )
 
 
 def cash_beneficiaries_all_risks(iso3: str, sex: str, types: tuple[str, ...]) -> float:
-    """Σ over risks (health excluded: cash only, §2.1) of the persons of schemes of `types`."""
-    risks = ssi(iso3)["beneficiaries"].filter(pl.col("risk") != "health")["risk"].unique()
-    return sum(beneficiaries(iso3, r, sex, types) or 0.0 for r in risks)
+    """Recipients of a cash benefit from schemes of `types`, any risk but health, a person with
+    two benefits of one scheme or overlap group counted once (§2.5)."""
+    entries = cash_entries(iso3, types)
+    return once(iso3, [(s, scheme_persons(iso3, s, r, sex)) for s, r in entries])
+
+
+def pension_above_spa(iso3: str, scheme_id: str, sex: str) -> float | None:
+    """Periodic old-age pensioners of one scheme at or above the SPA of their sex (early
+    retirees below it dropped; lump sums are not pensions). `_T`: F + M plus pensioners of
+    unknown sex at the F+M share above the SPA (decision)."""
+    if sex == "_T":
+        f, m = pension_above_spa(iso3, scheme_id, "F"), pension_above_spa(iso3, scheme_id, "M")
+        if f is None or m is None:
+            rows = series_rows(iso3, scheme_id, "old_age", "cash_periodic", "_T")
+            return aged(rows, min(spa(iso3, "F"), spa(iso3, "M")), 100) if rows else None
+        all_f = series_rows(iso3, scheme_id, "old_age", "cash_periodic", "F")["_T"]
+        all_m = series_rows(iso3, scheme_id, "old_age", "cash_periodic", "M")["_T"]
+        all_t = series_rows(iso3, scheme_id, "old_age", "cash_periodic", "_T").get("_T", 0)
+        unknown = max(all_t - all_f - all_m, 0)
+        return f + m + (unknown * (f + m) / (all_f + all_m) if all_f + all_m else 0)
+    rows = series_rows(iso3, scheme_id, "old_age", "cash_periodic", sex)
+    if not rows:
+        return None
+    above = aged(rows, spa(iso3, sex), 100)
+    return rows["_T"] if above is None else above  # no ages: counted in full (decision)
 
 
 def old_age_pensioners_at_or_above_spa(iso3: str, sex: str) -> float:
     """§2.1 PENSN numerator: periodic old-age pensioners (contributory + non-contributory) at or
-    above the SPA of their sex; early retirees below the SPA dropped; lump sums are not pensions
-    (decision)."""
-    ben = ssi(iso3)["beneficiaries"].filter(
-        (pl.col("risk") == "old_age") & (pl.col("benefit_type") == "cash_periodic")
-    )
-    total = 0.0
-    for s in sexes(sex):
-        age = spa(iso3, s)
-        rows = ben.filter((pl.col("sex") == s) & (pl.col("age_group") != "_T"))
-        total += sum(
-            r["beneficiaries"] * share_at_or_above(r["age_group"], age)
-            for r in rows.iter_rows(named=True)
-        )
-    if sex == "_T":  # persons of unknown sex at the F+M share above the SPA (decision)
-        reported = ben.filter((pl.col("sex") == "_T") & (pl.col("age_group") == "_T"))
-        f_m = ben.filter(pl.col("sex").is_in(["F", "M"]) & (pl.col("age_group") == "_T"))
-        unknown = reported["beneficiaries"].sum() - f_m["beneficiaries"].sum()
-        total += unknown * total / f_m["beneficiaries"].sum()
-    return total
-
-
-def contributory_old_age_pensioners(iso3: str, sex: str) -> float:
-    """Periodic contributory old-age pensioners of all ages (above the SPA: contributory
-    pensioners; below: working-age contributory beneficiaries)."""
-    ids = risk_schemes(iso3, "old_age", ("contributory",))
-    rows = ssi(iso3)["beneficiaries"].filter(
-        pl.col("scheme_id").is_in(ids)
-        & (pl.col("risk") == "old_age")
-        & (pl.col("benefit_type") == "cash_periodic")  # lump sums are not pensions (decision)
-        & (pl.col("sex") == sex)
-        & (pl.col("age_group") == "_T")
-    )
-    return float(rows["beneficiaries"].sum())
+    above the SPA of their sex, a person with two pensions counted once (§2.5)."""
+    ids = risk_schemes(iso3, "old_age")
+    return once(iso3, [(s, pension_above_spa(iso3, s, sex)) for s in ids])
 
 
 def active_contributors(iso3: str, sex: str, risk: str | None = None) -> float:
-    """Active contributors (age row _T). risk None = contributing to at least one scheme: the
-    largest scheme, schemes for health care only left out (decision: nested groups); else the
-    contributory schemes covering `risk` (nested, so again the largest)."""
+    """Active contributors (age row _T; no age detail in the sample: all of working age).
+    risk None = contributing to at least one scheme (schemes for health care only left out),
+    else the contributory schemes covering `risk`; counted once by §2.5."""
     kinds = scheme_types(iso3)
     rows = ssi(iso3)["contributors"].filter((pl.col("sex") == sex) & (pl.col("age_group") == "_T"))
-    best = 0.0
+    counts = []
     for r in rows.iter_rows(named=True):
-        _, _, risks = kinds[r["scheme_id"]]
+        kind, _, risks = kinds[r["scheme_id"]]
+        if kind != "contributory":
+            continue
         if (risk is None and risks != ("health",)) or (risk is not None and risk in risks):
-            best = max(best, float(r["active_contributors"]))
-    return best
+            counts.append((r["scheme_id"], float(r["active_contributors"])))
+    return once(iso3, counts)
 
 
 def legally_covered(iso3: str, scheme_id: str, risk: str, sex: str) -> float | None:
@@ -383,11 +455,15 @@ def legally_covered(iso3: str, scheme_id: str, risk: str, sex: str) -> float | N
 
 
 def employer_liability_covered(iso3: str, risk: str, sex: str) -> float:
-    """Workers legally covered by employer liability for the risk (§1.2, §2.1 WKINJRY)."""
-    return sum(
-        legally_covered(iso3, s, risk, sex) or 0.0
-        for s, (kind, _, risks) in scheme_types(iso3).items()
-        if kind == "employer_liability" and risk in risks
+    """Workers legally covered by employer liability for the risk (§1.2, §2.1 WKINJRY), counted
+    once across schemes (§2.5)."""
+    return once(
+        iso3,
+        [
+            (s, legally_covered(iso3, s, risk, sex))
+            for s, (kind, _, risks) in scheme_types(iso3).items()
+            if kind == "employer_liability" and risk in risks
+        ],
     )
 
 
@@ -396,41 +472,85 @@ def employer_liability_covered(iso3: str, risk: str, sex: str) -> float:
 # --------------------------------------------------------------------------------------------
 
 
+def life_stage_entries(iso3: str, sex: str) -> list[tuple[str, float, float, float]]:
+    """(scheme_id, children, working age, at or above SPA) of every cash (scheme, risk) for
+    §2.2: ages from the 5-year rows where reported (old-age pensions in this sample), else the
+    life-cycle group of the risk (§1.1; survivors with older persons); contributory sickness and
+    maternity recipients are contributors on leave (not added again)."""
+    spa_age = spa(iso3, sex) if sex != "_T" else min(spa(iso3, "F"), spa(iso3, "M"))
+    out = []
+    for s, risk in cash_entries(iso3):
+        kind = scheme_types(iso3)[s][0]
+        n = scheme_persons(iso3, s, risk, sex) or 0.0
+        periodic = series_rows(iso3, s, risk, "cash_periodic", sex)
+        has_ages = any(g != "_T" for g in periodic)
+        children = n if risk == "children" else (aged(periodic, 0, 15) or 0.0 if has_ages else 0.0)
+        if kind == "contributory" and risk in ("sickness", "maternity"):
+            working = 0.0
+        elif has_ages:
+            working = aged(periodic, 15, spa_age)
+        elif risk in ("children", "old_age", "survivors"):
+            working = 0.0
+        else:
+            working = n
+        if risk == "old_age":
+            older = pension_above_spa(iso3, s, sex) or 0.0
+        elif has_ages:
+            older = aged(periodic, spa_age, 100)
+        elif risk == "survivors":
+            older = n
+        else:
+            older = 0.0
+        out.append((s, children, working, older))
+    return out
+
+
 def working_age_covered(iso3: str, sex: str) -> float:
-    """§2.2 step 3 / decision BENFTS: contributors + non-contributory recipients of working-age
-    risks + contributory unemployment/disability/injury recipients, capped at ages 15..SPA−1."""
-    covered = active_contributors(iso3, sex)
-    for risk in WORKING_AGE_RISKS:
-        covered += beneficiaries(iso3, risk, sex, NON_CONTRIBUTORY) or 0.0
-    for risk in NOT_CONTRIBUTING_RISKS:
-        covered += beneficiaries(iso3, risk, sex, ("contributory",)) or 0.0
+    """§2.2 step 3: persons 15..SPA−1 contributing (all contributors: no ages reported) or
+    receiving a cash benefit (non-contributory, or contributory without contributing), counted
+    once (§2.5), capped at the group."""
+    entries = life_stage_entries(iso3, sex)
+    covered = active_contributors(iso3, sex) + once(iso3, [(s, w) for s, _, w, _ in entries])
     group = population(iso3, sex, 15) - population_at_or_above_spa(iso3, sex)
     return min(covered, group)
 
 
 def any_benefit(iso3: str, sex: str) -> tuple[float, float]:
-    """§2.2 life-cycle partition: children + working age + older persons, each capped at its
-    group. No child benefit reported → no child covered."""
-    children = min(beneficiaries(iso3, "children", sex) or 0.0, population(iso3, sex, 0, 14))
+    """§2.2 life-cycle partition: children (child benefits + other cash benefits of children) +
+    working age + older persons (pensions + other cash benefits above the SPA, e.g. survivors'
+    pensions), each counted once (§2.5) and capped at its group."""
+    entries = life_stage_entries(iso3, sex)
+    children = min(once(iso3, [(s, c) for s, c, _, _ in entries]), population(iso3, sex, 0, 14))
     older = min(
-        old_age_pensioners_at_or_above_spa(iso3, sex), population_at_or_above_spa(iso3, sex)
+        once(iso3, [(s, o) for s, _, _, o in entries]), population_at_or_above_spa(iso3, sex)
     )
     covered = children + working_age_covered(iso3, sex) + older
     return covered, population(iso3, sex)
 
 
 def vulnerable(iso3: str, sex: str) -> tuple[float, float]:
-    """§2.1 VULN / decision: non-contributory cash beneficiaries of all risks / (total population
-    − contributors − contributory unemployment/disability/injury recipients − contributory
-    old-age pensioners)."""
+    """§2.1 VULN (ILO metadata): non-contributory cash recipients of all risks, counted once /
+    (total population − working-age contributors and contributory recipients of unemployment,
+    disability and injury benefits (capped at ages 15..SPA−1) − contributory pensioners at or
+    above the SPA: old-age pensions above the SPA, survivors' pensions (no ages: older persons)
+    (capped at the population above the SPA)), floored at zero."""
     covered = cash_beneficiaries_all_risks(iso3, sex, NON_CONTRIBUTORY)
+    working, older = [], []
+    for s, risk in cash_entries(iso3, ("contributory",)):
+        if risk in NOT_CONTRIBUTING_RISKS:
+            working.append((s, scheme_persons(iso3, s, risk, sex)))
+        if risk == "old_age":
+            older.append((s, pension_above_spa(iso3, s, sex)))
+        if risk == "survivors":
+            rows = series_rows(iso3, s, risk, "cash_periodic", sex)
+            older.append((s, float(rows["_T"]) if rows else None))
+    group = population(iso3, sex, 15) - population_at_or_above_spa(iso3, sex)
     reference = (
         population(iso3, sex)
-        - active_contributors(iso3, sex)
-        - sum(beneficiaries(iso3, r, sex, ("contributory",)) or 0.0 for r in NOT_CONTRIBUTING_RISKS)
-        - contributory_old_age_pensioners(iso3, sex)
+        - min(active_contributors(iso3, sex) + once(iso3, working), group)
+        - min(once(iso3, older), population_at_or_above_spa(iso3, sex))
     )
-    return covered, reference
+    return covered, max(reference, 0.0)
 
 
 def contributors_or_employer_liability(iso3: str, risk: str, sex: str) -> float | None:
