@@ -57,7 +57,11 @@ by_life_stage as (
         end as working_age,
         case
             when risk = 'old_age'
-                then case when pension_has_age_detail then pension_above_spa else pension_persons end
+                then
+                    case
+                        when pension_has_age_detail then pension_above_spa
+                        else pension_persons
+                    end
             when has_age_detail then persons_above_spa
             when risk = 'survivors' then persons
             else 0

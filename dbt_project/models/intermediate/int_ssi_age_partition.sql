@@ -51,12 +51,26 @@ reported as (
 
 segments as (
     -- the three disjoint life-cycle segments and the broad group of each (§2.2 step 1)
-    select * from (
-        values
-        ('children', 0, 14, 'Y0T14', 3),
-        ('working', 15, 64, 'Y15T64', 10),
-        ('older', 65, null, 'Y_GE65', 4)
-    ) as t (segment, seg_lower, seg_upper, broad_group, n_five_groups)
+    select
+        'children' as segment,
+        0 as seg_lower,
+        14 as seg_upper,
+        'Y0T14' as broad_group,
+        3 as n_five_groups
+    union all
+    select
+        'working',
+        15,
+        64,
+        'Y15T64',
+        10
+    union all
+    select
+        'older',
+        65,
+        null,
+        'Y_GE65',
+        4
 ),
 
 classified as (
@@ -113,7 +127,7 @@ by_segment as (
             and s.sex = c.sex
             and (
                 (c.is_five_year and c.age_lower between g.seg_lower and coalesce(g.seg_upper, 999))
-                or c.age_group = g.broad_group
+                or g.broad_group = c.age_group
             )
     group by all
 ),
@@ -289,6 +303,19 @@ residual as (
     group by all
 ),
 
+detail_totals as (
+    select
+        measure,
+        submission_id,
+        scheme_id,
+        risk,
+        benefit_type,
+        sex,
+        sum(persons) as detail_persons
+    from detail_rows
+    group by all
+),
+
 partition_rows as (
     select * from detail_rows
     union all
@@ -305,18 +332,7 @@ partition_rows as (
         r.total_persons - d.detail_persons,
         'residual'
     from residual as r
-    inner join (
-        select
-            measure,
-            submission_id,
-            scheme_id,
-            risk,
-            benefit_type,
-            sex,
-            sum(persons) as detail_persons
-        from detail_rows
-        group by all
-    ) as d
+    inner join detail_totals as d
         on
             r.measure = d.measure and r.submission_id = d.submission_id
             and r.scheme_id = d.scheme_id and r.risk = d.risk

@@ -57,12 +57,14 @@ population_shares as (
         {% endset %}
         sum({{ overlap | replace('{lo}', 'r.age_lower') | replace('{hi}', 'r.upper_excl') }})
             as pop_in_group,
-        sum({{ overlap | replace('{lo}', 'r.age_lower') | replace('{hi}', 'least(r.upper_excl, 15)') }})
+        sum({{ overlap | replace('{lo}', 'r.age_lower')
+            | replace('{hi}', 'least(r.upper_excl, 15)') }})
             as pop_children,
         sum({{ overlap | replace('{lo}', 'greatest(r.age_lower, 15)')
             | replace('{hi}', 'least(r.upper_excl, p.spa)') }})
             as pop_working_age,
-        sum({{ overlap | replace('{lo}', 'greatest(r.age_lower, p.spa)') | replace('{hi}', 'r.upper_excl') }})
+        sum({{ overlap | replace('{lo}', 'greatest(r.age_lower, p.spa)')
+            | replace('{hi}', 'r.upper_excl') }})
             as pop_above_spa
     from rows_with_bounds as r
     inner join population as p

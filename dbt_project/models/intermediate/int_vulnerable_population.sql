@@ -29,7 +29,11 @@ with contributory_benefits as (
         end as working_age_recipients,
         case
             when risk in ('old_age', 'survivors')
-                then case when pension_has_age_detail then pension_above_spa else pension_persons end
+                then
+                    case
+                        when pension_has_age_detail then pension_above_spa
+                        else pension_persons
+                    end
             when risk in ('disability', 'employment_injury')
                 then coalesce(persons_above_spa, 0)
         end as pensioners_above_spa
