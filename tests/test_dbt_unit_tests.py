@@ -29,6 +29,12 @@ REQUIRED_CASES = {
     "a group straddling the SPA": "group_straddling_spa_is_split_pro_rata_to_population",
     "a negative VULN denominator": "vuln_denominator_age_bounded_once_and_floored",
     "one sex missing in one scheme": "sex_rows_need_every_scheme_and_a_valid_denominator",
+    "a currency mismatch": "fct_expenditure_currency_mismatch_gives_no_pct_gdp",
+    "a lump-sum benefit in adequacy": "fct_benefit_adequacy_lump_sum_and_short_term_not_annualised",
+    "legal coverage by overlap group": "fct_legal_coverage_overlap_groups_and_voluntary_only",
+    "POOR and DISAB by sex": "int_reference_populations_rates_given_by_sex",
+    "NATURE and TIME_DETAIL": "sdg_indicators_nature_time_detail_and_comments",
+    "Flagship countries vs changes": "fct_flagship_scorecard_countries_changes_and_standards",
 }
 
 
@@ -71,6 +77,13 @@ def test_every_formula_model_has_unit_tests():
         "int_vulnerable_population",
         "int_any_benefit_life_cycle",
         "int_effective_coverage_candidates",
+        "int_reference_populations",
+        "fct_legal_coverage",
+        "fct_expenditure",
+        "fct_benefit_adequacy",
+        "fct_flagship_scorecard",
+        "sdg_indicators",
+        "agg_regional",
     }
     assert formulas <= covered, f"no unit test for {sorted(formulas - covered)}"
 
