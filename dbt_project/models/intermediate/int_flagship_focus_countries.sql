@@ -1,7 +1,7 @@
 -- Focus countries of each Flagship phase (methodology §9: they differ by phase). A phase listed
--- in raw/flagship/focus_countries.csv uses that list; a phase the file does not list (or no
--- file) falls back to the reference list of focus countries (is_flagship_focus in
--- raw/reference/countries.csv), so older raw folders keep working.
+-- in raw/flagship/focus_countries.csv uses that list. A phase the file does not list (or no
+-- file) keeps every country with Flagship records: ingestion accepts records of focus countries
+-- only (is_flagship_focus in raw/reference/countries.csv), so older raw folders keep working.
 with phases as (
     select phase from {{ ref('flagship_phases') }}
 ),
@@ -13,9 +13,12 @@ listed as (
     from {{ ref('stg_flagship__focus_countries') }}
 ),
 
-reference_list as (
-    select iso3 from {{ ref('stg_reference__countries') }}
-    where is_flagship_focus
+recorded as (
+    select iso3 from {{ ref('stg_flagship__interventions') }}
+    union
+    select iso3 from {{ ref('stg_flagship__institutional_changes') }}
+    union
+    select iso3 from {{ ref('stg_flagship__impact_on_people') }}
 )
 
 select
@@ -27,7 +30,7 @@ union all
 select
     p.phase,
     r.iso3,
-    'reference_countries'
+    'flagship_records'
 from phases as p
-cross join reference_list as r
+cross join recorded as r
 where p.phase not in (select l.phase from listed as l)
