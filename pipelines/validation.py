@@ -215,6 +215,30 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
     return out.with_columns(casts), problems
 
 
+def with_optional_columns(raw: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFrame:
+    """``raw`` with the model's optional columns (a classmethod ``optional_columns()`` returning
+    ``{column: default}``) that the file leaves out added at their place, holding the default;
+    an empty cell of an optional column takes the default too. A header that is wrong in another
+    way is left as it is, for the column check to report."""
+    optional = getattr(model, "optional_columns", None)
+    defaults: dict[str, str] = optional() if optional is not None else {}
+    if not defaults:
+        return raw
+    expected = list(model_dtypes(model))
+    missing = [c for c in defaults if c not in raw.columns]
+    if raw.columns != [c for c in expected if c not in missing]:
+        return raw
+    out = raw.with_columns(pl.lit(defaults[c], dtype=pl.String).alias(c) for c in missing)
+    out = out.select(expected)
+    return out.with_columns(
+        pl.when(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == ""))
+        .then(pl.lit(default, dtype=pl.String))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, default in defaults.items()
+    )
+
+
 def _columns_problem(raw: pl.DataFrame, expected: list[str], table: str) -> str | None:
     if raw.columns == expected:
         return None
@@ -254,6 +278,7 @@ def validate_table(
     """
     dtypes = model_dtypes(model)
     expected = list(dtypes)
+    raw = with_optional_columns(raw, model)
     reason = _columns_problem(raw, expected, table)
     if reason:
         return reject_all(raw, table, "columns", reason, first_row)

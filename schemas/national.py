@@ -60,27 +60,44 @@ class Births(CountryYear):
         unique = ["iso3", "year"]
 
 
-class DisabilityPrevalence(CountryYear):
-    """`disability_prevalence.csv`: severe disability prevalence, % of population."""
+#: optional `sex` column of the rate tables: left out (or an empty cell) means `_T`
+RATE_SEX_DEFAULT = {"sex": "_T"}
 
+
+class DisabilityPrevalence(CountryYear):
+    """`disability_prevalence.csv`: severe disability prevalence, % of the population of the
+    sex (`sex` optional: `F`, `M` or `_T`, left out = `_T`; methodology §0, §2.1 DISAB: F and M
+    rates are published only where a sex-specific prevalence is given)."""
+
+    sex: str = pa.Field(isin=codes.SEXES)
     severe_disability_prevalence_pct: float = pa.Field(ge=0, le=100)
     source: str = pa.Field(nullable=True)
 
+    @classmethod
+    def optional_columns(cls) -> dict[str, str]:
+        return RATE_SEX_DEFAULT
+
     class Config:
         strict = True
         ordered = True
-        unique = ["iso3", "year"]
+        unique = ["iso3", "year", "sex"]
 
 
 class Poverty(CountryYear):
-    """`poverty.csv`: poverty headcount ratio at the national poverty line, %."""
+    """`poverty.csv`: poverty headcount ratio at the national poverty line, % of the population
+    of the sex (`sex` optional: `F`, `M` or `_T`, left out = `_T`; methodology §0, §2.1 POOR)."""
 
+    sex: str = pa.Field(isin=codes.SEXES)
     poverty_headcount_pct: float = pa.Field(ge=0, le=100)
+
+    @classmethod
+    def optional_columns(cls) -> dict[str, str]:
+        return RATE_SEX_DEFAULT
 
     class Config:
         strict = True
         ordered = True
-        unique = ["iso3", "year"]
+        unique = ["iso3", "year", "sex"]
 
 
 class PensionableAge(CountryYear):

@@ -19,7 +19,10 @@ Kenya 2020 — population 52,200,001 (F 25,881,180, M 26,318,821); children 0–
   (NSSF pensioners aged 55–59, 221,950, are below the SPA and dropped; lump sums never count)
 * SI_COV_WKINJRY _T: employer liability 6,109,555 / employed 19,131,319 = 31.93 %
   (sickness cash, not an SDG series, the same: 6,109,555 / 19,131,319)
-* SI_COV_POOR _T: 5,328,070 / (23.2 % × 52.2 M = 12,110,400) = 44.00 %
+* SI_COV_POOR _T: 5,328,070 / (23.2 % × 52.2 M = 12,110,400) = 44.00 %; by sex with the
+  national F and M poverty rates (§0): F 2,623,185 / (25.0 % × 25,881,180 = 6,470,295) = 40.54 %,
+  M 2,704,885 / (21.4 % × 26,318,821 = 5,632,227.7) = 48.03 %; DISAB F 106,808 / (3.1 % ×
+  25,881,180) = 13.31 %, M 99,645 / (2.9 % × 26,318,821) = 13.06 %
 * SI_COV_VULN _T: (Inua Jamii 1,142,372 + HSNP 5,328,070 = 6,470,442) /
   (52,200,001 − contributors 3,083,618 − disability 206,453 − NSSF pensioners 1,545,835
   = 47,364,095) = 13.66 %
@@ -48,7 +51,8 @@ unemployed 175,088; live births 52,457 with 1.41 % multiple births.
 * SI_COV_UEMP _T: 70,144 / 175,088 = 40.06 %
 * SI_COV_WKINJRY _T: 995,634 / 1,401,787 = 71.03 %; sickness 1,016,595 / 1,401,787 = 72.52 %
 * SI_COV_PENSN _T: (588,175 + 60,187) / 743,438 = 648,362 / 743,438 = 87.21 %
-* SI_COV_POOR _T: 865,907 / (15.4 % × 3,430,002 = 528,220.31) = 163.93 % (> 100, flagged)
+* SI_COV_POOR _T: 865,907 / (15.4 % × 3,430,002 = 528,220.31) = 163.93 % (> 100, flagged);
+  URY's poverty and disability rates are totals only, so no F or M POOR/DISAB (§0)
 * SI_COV_VULN _T: 865,907 / (3,430,002 − 1,048,036 − (70,144 + 24,368 + 2,575) − 588,175
   = 1,696,704) = 51.03 %
 * SI_COV_BENFTS _T: 325,865 + (1,048,036 + 27,816 + 452,039 + 70,144 + 24,368 + 2,575
@@ -245,15 +249,30 @@ def women_giving_birth(iso3: str) -> float:
     return births / (1 + share)
 
 
-def severely_disabled(iso3: str, sex: str) -> float:
-    """§2.1 DISAB: population × severe-disability prevalence."""
-    pct = national_value("disability_prevalence", "severe_disability_prevalence_pct", iso3)
-    return population(iso3, sex) * pct / 100
+def rate_population(table: str, column: str, iso3: str, sex: str) -> float | None:
+    """§0, §2.1 DISAB/POOR: a rate × the population, by sex. A sex rate needs a sex-specific
+    denominator: F or M = that sex's population × that sex's rate, None without one (the total
+    rate is never applied to one sex); _T = the total rate × the population, or F + M when only
+    the two sex rates are given (decision). The `sex` column is optional (absent = _T)."""
+    rows = national(table).filter((pl.col("iso3") == iso3) & (pl.col("year") == YEAR))
+    if "sex" not in rows.columns:
+        rows = rows.with_columns(pl.lit("_T").alias("sex"))
+    rate = {r["sex"] or "_T": float(r[column]) for r in rows.iter_rows(named=True)}
+    if sex in rate:
+        return population(iso3, sex) * rate[sex] / 100
+    if sex == "_T" and {"F", "M"} <= rate.keys():
+        return sum(population(iso3, s) * rate[s] / 100 for s in ("F", "M"))
+    return None
 
 
-def poor(iso3: str, sex: str) -> float:
-    """§2.1 POOR: national poverty headcount rate × population."""
-    return national_value("poverty", "poverty_headcount_pct", iso3) / 100 * population(iso3, sex)
+def severely_disabled(iso3: str, sex: str) -> float | None:
+    """§2.1 DISAB: population × severe-disability prevalence (by sex, rate_population)."""
+    return rate_population("disability_prevalence", "severe_disability_prevalence_pct", iso3, sex)
+
+
+def poor(iso3: str, sex: str) -> float | None:
+    """§2.1 POOR: national poverty headcount rate × population (by sex, rate_population)."""
+    return rate_population("poverty", "poverty_headcount_pct", iso3, sex)
 
 
 # --------------------------------------------------------------------------------------------
@@ -437,8 +456,8 @@ def effective_expected(iso3: str, risk: str, sex: str) -> tuple[float, float] | 
         n = beneficiaries(iso3, "maternity", sex)
         return None if n is None or sex != "F" else (n, women_giving_birth(iso3))
     if risk == "disability":
-        n = beneficiaries(iso3, "disability", sex)
-        return None if n is None else (n, severely_disabled(iso3, sex))
+        n, d = beneficiaries(iso3, "disability", sex), severely_disabled(iso3, sex)
+        return None if n is None or d is None else (n, d)
     if risk == "unemployment":
         n = beneficiaries(iso3, "unemployment", sex)
         return None if n is None else (n, labour(iso3, sex, ("unemployed",)))
@@ -451,7 +470,10 @@ def effective_expected(iso3: str, risk: str, sex: str) -> tuple[float, float] | 
         n = beneficiaries(iso3, "health", sex)
         return None if n is None else (min(n, population(iso3, sex)), population(iso3, sex))
     if risk == "poor":
-        return cash_beneficiaries_all_risks(iso3, sex, ("means_tested",)), poor(iso3, sex)
+        d = poor(iso3, sex)
+        return (
+            None if d is None else (cash_beneficiaries_all_risks(iso3, sex, ("means_tested",)), d)
+        )
     if risk == "vulnerable":
         return vulnerable(iso3, sex)
     if risk == "any_benefit":
@@ -461,7 +483,9 @@ def effective_expected(iso3: str, risk: str, sex: str) -> tuple[float, float] | 
 
 ALL = ("F", "M", "_T")
 # the series that the raw data of each country supports (KEN: no child, maternity-cash or
-# unemployment benefits; maternity and sickness under employer liability only)
+# unemployment benefits; maternity and sickness under employer liability only). DISAB and POOR
+# by sex (§0): KEN's national statistics give F and M poverty and disability rates, URY's the
+# total only, so URY has no F or M DISAB/POOR row.
 EFFECTIVE_ROWS = {
     "KEN": {
         "disability": ALL,
@@ -476,13 +500,13 @@ EFFECTIVE_ROWS = {
     "URY": {
         "children": ALL,
         "maternity": ("F",),
-        "disability": ALL,
+        "disability": ("_T",),
         "unemployment": ALL,
         "employment_injury": ALL,
         "sickness": ALL,
         "old_age": ALL,
         "health": ALL,
-        "poor": ALL,
+        "poor": ("_T",),
         "vulnerable": ALL,
         "any_benefit": ALL,
     },
@@ -526,6 +550,10 @@ def test_effective_coverage_series_computable_by_hand():
             effective_expected(iso3, r, s) is not None for r, sxs in risks.items() for s in sxs
         )
         assert effective_expected(iso3, "maternity", "M") is None  # F only (decision)
+    # URY gives only total poverty and disability rates: no F/M DISAB or POOR row (§0)
+    for risk in ("disability", "poor"):
+        assert effective_expected("URY", risk, "F") is None
+        assert effective_expected("URY", risk, "M") is None
     # KEN reports no child, maternity-cash or unemployment benefit: no row (§2.1, no imputation)
     assert effective_expected("KEN", "children", "_T") is None
     assert effective_expected("KEN", "unemployment", "_T") is None
@@ -810,9 +838,9 @@ def test_uhc_ury_imputed_tracer_count(con):
 def test_sdg_indicators_equal_fct_values(con):
     m49 = dict(zip(countries()["iso3"], countries()["m49"], strict=True))
     fct = {
-        (series, iso3, sex): (rate, above)
-        for series, iso3, sex, rate, above in con.execute(
-            "select series_code, iso3, sex, coverage_rate, is_above_100 "
+        (series, iso3, sex): (rate, above, estimated)
+        for series, iso3, sex, rate, above, estimated in con.execute(
+            "select series_code, iso3, sex, coverage_rate, is_above_100, is_estimated "
             "from marts.fct_effective_coverage "
             "where iso3 in ('KEN', 'URY') and year = ? and series_code is not null",
             [YEAR],
@@ -826,21 +854,27 @@ def test_sdg_indicators_equal_fct_values(con):
         ).fetchall()
     )
     sdg = con.execute(
-        "select series_code, iso3, sex, m49, age, value, unit_measure, unit_mult, comment_obs "
+        "select series_code, iso3, sex, m49, age, value, unit_measure, unit_mult, comment_obs, "
+        "nature, time_detail "
         "from marts.sdg_indicators where iso3 in ('KEN', 'URY') and time_period = ?",
         [YEAR],
     ).fetchall()
     sdg_cov = {(s, i, x): row for s, i, x, *row in sdg if s.startswith("SI_COV_")}
     assert set(sdg_cov) == set(fct)
-    for key, (m49_code, age, value, unit, mult, comment) in sdg_cov.items():
-        rate, above = fct[key]
+    for key, (m49_code, age, value, unit, mult, comment, nature, detail) in sdg_cov.items():
+        rate, above, estimated = fct[key]
         assert m49_code == m49[key[1]] and age == "_T" and (unit, mult) == ("PT", 0)
         assert close(value, rate, count=False), key
-        assert (comment is not None) == above, key
+        # §8.1: a ratio computed from national inputs (SSI numerator, national denominator) is
+        # E; TIME_DETAIL the reference year; the notes say above 100 and what was estimated
+        assert nature == "E" and detail == str(YEAR), key
+        assert ("exceeds the population estimate" in (comment or "")) == above, key
+        assert ("Partly estimated" in (comment or "")) == estimated, key
     sdg_uhc = {i: row for s, i, x, *row in sdg if s == "SH_ACS_UNHC"}
     assert set(sdg_uhc) == set(uhc)
-    for iso3, (_, _, value, unit, _, _) in sdg_uhc.items():
+    for iso3, (_, _, value, unit, _, _, nature, detail) in sdg_uhc.items():
         assert unit == "IX" and close(value, uhc[iso3], count=False)
+        assert nature == "E" and detail == str(YEAR)  # computed from national tracers
     # and against the hand computation, for the values that are right
     assert close(sdg_uhc["KEN"][2], uhc_expected("KEN")["uhc_index"], count=False)
     covered, reference = effective_expected("KEN", "disability", "_T")

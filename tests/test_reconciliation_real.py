@@ -12,6 +12,11 @@ different sources per sex; e.g. Bolivia SI_COV_BENFTS 2021 is 60.2 with F 39.3 a
 no single set of counts gives all three; the totals and the sex values are derived in separate
 worlds. SI_COV_BENFTS (life-cycle partition of §2.2) is built from the other series' schemes, so
 it has worlds of its own. Derived national statistics that real data lacks are stated below.
+
+Poverty rates and severe-disability prevalence (§2.1 POOR, DISAB) are derived, not real: the
+national statistics give them for F, M and _T (the optional `sex` column), with the same rate for
+women, men and the total (stated assumption). A sex rate needs a sex-specific denominator (§0):
+with the total only, the warehouse would publish no F or M DISAB/POOR value to compare.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ import pytest
 SPA = 65  # statutory pensionable age used for every country (assumption of the derivation)
 BIRTH_RATE = 0.02  # live births per woman, all ages (derived national statistic)
 MULTIPLE_BIRTHS = 0.015
-DISABILITY_PCT = 4.6  # severe disability prevalence (derived)
+DISABILITY_PCT = 4.6  # severe disability prevalence (derived), the same for F, M and _T
+RATE_SEXES = ("F", "M", "_T")  # sexes the derived poverty and disability rates are stated for
 DEFAULT_UR = 6.0  # unemployment rate where the ILO file has none
 SECTIONS = {
     "submission": "iso3,reference_year,round,submitted_on,focal_point,currency",
@@ -157,6 +163,12 @@ def _national(
         ]
     )
     women = by_sex.filter(pl.col("sex") == "F")
+    # one row per country-year and sex: the same derived rate for F, M and _T
+    by_rate_sex = (
+        keys.select("iso3", "year")
+        .join(pl.DataFrame({"sex": list(RATE_SEXES)}), how="cross")
+        .sort("iso3", "year", "sex")
+    )
     return {
         "population": p.select(
             "iso3", "year", "sex", "age_group", pl.col("pop").alias("population")
@@ -170,13 +182,14 @@ def _national(
             (pl.col("total") * BIRTH_RATE).round(0).cast(pl.Int64).alias("live_births"),
             pl.lit(MULTIPLE_BIRTHS).alias("multiple_birth_share"),
         ),
-        "disability_prevalence": keys.select(
+        "disability_prevalence": by_rate_sex.select(
             "iso3",
             "year",
+            "sex",
             pl.lit(DISABILITY_PCT).alias("severe_disability_prevalence_pct"),
             pl.lit("assumed for the test").alias("source"),
         ),
-        "poverty": keys.select("iso3", "year").with_columns(
+        "poverty": by_rate_sex.select("iso3", "year", "sex").with_columns(
             pl.struct("iso3", "year")
             .map_elements(
                 lambda r: poverty.get((r["iso3"], r["year"]), 20.0), return_dtype=pl.Float64
@@ -220,7 +233,7 @@ def _denominators(nat: dict[str, pl.DataFrame]) -> pl.DataFrame:
     pov = nat["poverty"]
     return (
         d.join(births, on=["iso3", "year"], how="left")
-        .join(pov, on=["iso3", "year"], how="left")
+        .join(pov, on=["iso3", "year", "sex"], how="left")
         .with_columns(
             (pl.col("total") * DISABILITY_PCT / 100).alias("disabled"),
             (pl.col("total") * pl.col("poverty_headcount_pct") / 100).alias("poor"),

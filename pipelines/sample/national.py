@@ -54,6 +54,10 @@ class YearStats:
     ppp_factor: float
     lcu_per_usd: float
     uhc: dict[str, float] = field(default_factory=dict)
+    #: rates national statistics give by sex (percent of that sex's population), for the
+    #: countries of RATES_BY_SEX only: {"F": .., "M": ..}; the total rate is the field above
+    poverty_pct_by_sex: dict[str, float] = field(default_factory=dict)
+    disability_pct_by_sex: dict[str, float] = field(default_factory=dict)
 
     def pop(self, sex: str, lo: int = 0, hi: int = 200) -> int:
         """Persons of `sex` (F, M or _T) in the age groups starting at lo..hi (inclusive)."""
@@ -73,6 +77,19 @@ class CountryNational:
     ilo_region: str
     currency: str
     years: dict[int, YearStats]
+
+
+#: countries whose national statistics give the poverty rate and the severe disability
+#: prevalence by sex (methodology §0: then F and M POOR/DISAB rates are published); the others
+#: give a total only. True: the F and M rates and the total; False: F and M only (no total row)
+RATES_BY_SEX: dict[str, bool] = {"KEN": True, "MEX": True, "PHL": True, "SWE": True, "GEO": False}
+
+
+def _rates_by_sex(total_pct: float, pop_f: int, pop_m: int, female_factor: float):
+    """F and M rates (1 decimal) whose population-weighted mean is about ``total_pct``."""
+    f = round(total_pct * female_factor, 1)
+    m = round((total_pct * (pop_f + pop_m) - f * pop_f) / pop_m, 1)
+    return {"F": f, "M": max(0.0, m)}
 
 
 _PPP_EUR = {"XOF": 655.957, "XAF": 655.957}
@@ -151,6 +168,10 @@ def build_national(iso3: str, income: str, ilo_region: str, currency: str) -> Co
     fpg = ru.uniform(5.2, 6.2)
     tobacco = ru.uniform(8.0, 35.0)
     noise = {t: ru.uniform(-1, 1) for t in P.UHC_TRACERS}
+
+    rs = rng(iso3, "rates_by_sex")  # own topic: the other topics' draws are unchanged
+    poverty_f_factor = rs.uniform(1.04, 1.18)  # women are more often poor
+    disability_f_factor = rs.uniform(1.0, 1.15)
 
     spa_f, spa_m = P.SPA[iso3]
     years: dict[int, YearStats] = {}
@@ -232,6 +253,15 @@ def build_national(iso3: str, income: str, ilo_region: str, currency: str) -> Co
             lcu_per_usd=fx[y],
             uhc=uhc,
         )
+        if iso3 in RATES_BY_SEX:
+            stats = years[y]
+            pop_f, pop_m = stats.pop("F"), stats.pop("M")
+            stats.poverty_pct_by_sex = _rates_by_sex(
+                stats.poverty_pct, pop_f, pop_m, poverty_f_factor
+            )
+            stats.disability_pct_by_sex = _rates_by_sex(
+                stats.disability_pct, pop_f, pop_m, disability_f_factor
+            )
     return CountryNational(iso3, income, ilo_region, currency, years)
 
 
@@ -239,8 +269,10 @@ NATIONAL_TABLES: dict[str, tuple[str, ...]] = {
     "population": ("iso3", "year", "sex", "age_group", "population"),
     "labour_force": ("iso3", "year", "sex", "status", "persons"),
     "births": ("iso3", "year", "live_births", "multiple_birth_share"),
-    "disability_prevalence": ("iso3", "year", "severe_disability_prevalence_pct", "source"),
-    "poverty": ("iso3", "year", "poverty_headcount_pct"),
+    "disability_prevalence": (
+        "iso3", "year", "sex", "severe_disability_prevalence_pct", "source"
+    ),
+    "poverty": ("iso3", "year", "sex", "poverty_headcount_pct"),
     "pensionable_age": ("iso3", "year", "sex", "statutory_pensionable_age"),
     "economy": (
         "iso3", "year", "currency", "gdp_lcu", "gdp_usd", "gov_expenditure_lcu", "ppp_factor"
@@ -261,10 +293,16 @@ def national_rows(c: CountryNational) -> dict[str, list[tuple]]:
             out["labour_force"].append((c.iso3, y, sex, "employed", s.employed[sex]))
             out["labour_force"].append((c.iso3, y, sex, "unemployed", s.unemployed[sex]))
         out["births"].append((c.iso3, y, s.live_births, f"{s.multiple_birth_share:.4f}"))
-        out["disability_prevalence"].append(
-            (c.iso3, y, f"{s.disability_pct:.1f}", DISABILITY_SOURCE)
-        )
-        out["poverty"].append((c.iso3, y, f"{s.poverty_pct:.1f}"))
+        with_total = RATES_BY_SEX.get(c.iso3, True)
+        disability = {**s.disability_pct_by_sex, **({"_T": s.disability_pct} if with_total else {})}
+        poverty = {**s.poverty_pct_by_sex, **({"_T": s.poverty_pct} if with_total else {})}
+        for sex in ("F", "M", "_T"):
+            if sex in disability:
+                out["disability_prevalence"].append(
+                    (c.iso3, y, sex, f"{disability[sex]:.1f}", DISABILITY_SOURCE)
+                )
+            if sex in poverty:
+                out["poverty"].append((c.iso3, y, sex, f"{poverty[sex]:.1f}"))
         for sex in SEXES:
             out["pensionable_age"].append((c.iso3, y, sex, s.spa[sex]))
         out["economy"].append(

@@ -4,7 +4,9 @@
 -- * coverage rates: Σ covered / Σ reference population (weights = the series denominator);
 -- * UHC index: population-weighted mean of the country indices;
 -- * population_coverage = Σ denominators of reporting countries / Σ denominators of all the
---   region's countries with national statistics; n_countries and n_reporting always published;
+--   region's countries with national statistics (F/M poor and severely disabled of a country
+--   without a rate for that sex: the total rate × that sex's population, for this share only);
+--   n_countries and n_reporting always published;
 -- * suppression: below 50 % population coverage the value is withheld (is_suppressed);
 -- * by sex from sex-specific counts. Region types: world, ilo_region, ilo_subregion,
 --   sdg_region, income_group;
@@ -41,16 +43,31 @@ series as (
 ),
 
 denominators as (
-    -- the reference population of every country, reporting or not, per series
+    -- the reference population of every country, reporting or not, per series. The poor and
+    -- the severely disabled of a sex are known only where national statistics give a rate for
+    -- that sex (int_reference_populations); for the region's universe only (population
+    -- coverage, never a weight), a country without one counts with the total rate applied to
+    -- that sex's population, so F/M coverage is not measured over the few countries with sex
+    -- rates alone
     select
         r.iso3,
         r.reference_year,
         r.sex,
         s.series_code,
         s.risk,
-        {{ coverage_reference_population('s.risk') }} as reference_population
+        coalesce(
+            {{ coverage_reference_population('s.risk') }},
+            case
+                when s.risk in ('poor', 'disability') and r.sex in ('F', 'M')
+                    then
+                        r.total_population * {{ coverage_reference_population('s.risk', r='t') }}
+                        / nullif(t.total_population, 0)
+            end
+        ) as reference_population
     from {{ ref('int_reference_populations') }} as r
     cross join series as s
+    left join {{ ref('int_reference_populations') }} as t
+        on r.iso3 = t.iso3 and r.reference_year = t.reference_year and t.sex = '_T'
     left join {{ ref('int_vulnerable_population') }} as v
         on r.iso3 = v.iso3 and r.reference_year = v.reference_year and r.sex = v.sex
 ),

@@ -5,5 +5,6 @@ with source as (
 select
     iso3,
     cast("year" as integer) as reference_year,
+    coalesce(sex, '_T') as sex,
     cast(poverty_headcount_pct as double) as poverty_headcount_pct
 from source
