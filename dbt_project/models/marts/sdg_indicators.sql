@@ -3,9 +3,9 @@
 -- fct_uhc_service_coverage (§6.1), never recomputed. SH_ACS_UNHC has all breakdowns `_T`.
 -- NATURE (§8.1, as the UN database labels the ILO's values): every value here is a ratio
 -- computed from national inputs (SSI numerator over a national-statistics denominator; the UHC
--- index from national tracers), so `E`; a component estimated here (SPA inside an age group,
--- pensioners without an age breakdown, the life-cycle partition, imputed tracers) is said in
--- COMMENT_OBS. TIME_DETAIL: the reference year (every input refers to that year).
+-- index from national tracers), so `E`; a component estimated here (an age group straddling
+-- the SPA, pensioners without an age breakdown, the life-cycle partition, imputed tracers) is
+-- said in COMMENT_OBS. TIME_DETAIL: the reference year (every input refers to that year).
 with coverage as (
     select
         f.series_code,
@@ -29,12 +29,14 @@ with coverage as (
                 then
                     'Partly estimated: persons with at least one benefit unduplicated from '
                     || 'scheme totals by the life-cycle partition (methodology §2.2).'
-            when f.method like '%SPA inside%' and f.method like '%without age breakdown%'
+            when f.method like '%straddling the SPA%' and f.method like '%without age breakdown%'
                 then
-                    'Partly estimated: SPA inside an age group, the group split at the SPA; '
-                    || 'pensioners of schemes without an age breakdown counted in full.'
-            when f.method like '%SPA inside%'
-                then 'Partly estimated: SPA inside an age group, the group split at the SPA.'
+                    'Partly estimated: an age group straddling the SPA split pro rata to '
+                    || 'population; pensioners of schemes without an age breakdown counted in full.'
+            when f.method like '%straddling the SPA%'
+                then
+                    'Partly estimated: an age group straddling the SPA split pro rata to '
+                    || 'population.'
             when f.method like '%without age breakdown%'
                 then
                     'Partly estimated: pensioners of schemes without an age breakdown counted '
