@@ -46,7 +46,8 @@ def _add_y_ge65(ben: pl.DataFrame) -> pl.DataFrame:
 
 
 def _add_universal_pension(ben: pl.DataFrame, schemes: pl.DataFrame):
-    """A universal pension paid on top of ARG-PEN to half of its pensioners, same group."""
+    """A universal pension paid on top of ARG-PEN to half of its pensioners, in ARG-PEN's
+    overlap group (the sample's social-insurance group; GROUP if ARG-PEN had none)."""
     pen = schemes.filter(pl.col("scheme_id") == PENSION)
     univ = pen.with_columns(
         pl.lit(UNIVERSAL).alias("scheme_id"),
@@ -56,7 +57,7 @@ def _add_universal_pension(ben: pl.DataFrame, schemes: pl.DataFrame):
     )
     schemes = pl.concat([schemes, univ]).with_columns(
         pl.when(pl.col("scheme_id").is_in([PENSION, UNIVERSAL]))
-        .then(pl.lit(GROUP))
+        .then(pl.coalesce("overlap_group", pl.lit(GROUP)))
         .otherwise(pl.col("overlap_group"))
         .alias("overlap_group")
     )

@@ -118,12 +118,10 @@ def ssi() -> dict[str, pl.DataFrame]:
             sheets = {s: reader.load_sheet(s).to_polars() for s in SECTIONS}
         else:
             sheets = {s: pl.read_csv(path / f"{s}.csv") for s in SECTIONS}
-        overlap = stem[:3] in P.UNIVERSAL_ON_TOP or stem[:3] in P.CIVIL_SERVICE_PENSIONS
         for s, df in sheets.items():
-            # the optional overlap_group column: only where the sample has overlap cases
-            extra = (OVERLAP_COLUMN,) if s == "schemes" and overlap else ()
-            assert tuple(df.columns) == SECTIONS[s] + extra, (stem, s)
-            if extra:
+            # every submission gives the optional overlap_group column of the schemes sheet
+            assert tuple(df.columns) == SECTIONS[s], (stem, s)
+            if s == "schemes":
                 df = df.with_columns(pl.col(OVERLAP_COLUMN).cast(pl.String))
             if df.height == 0:
                 continue
@@ -137,23 +135,22 @@ def ssi() -> dict[str, pl.DataFrame]:
     return {s: pl.concat(f, how="diagonal_relaxed") for s, f in frames.items()}
 
 
-def _persons(b: pl.DataFrame, schemes: pl.DataFrame, key: list[str]) -> pl.DataFrame:
-    """Beneficiaries per ``key`` across schemes by the overlap rule (methodology §2.5): the
-    largest count within an overlap group, counts of different or no groups added up."""
+def _persons(
+    b: pl.DataFrame, schemes: pl.DataFrame, key: list[str], value: str = "beneficiaries"
+) -> pl.DataFrame:
+    """Persons (``value``) per ``key`` across schemes by the overlap rule (methodology §2.5):
+    the largest count within an overlap group, counts of different or no groups added up."""
     groups = schemes.select(
         "submission_id",
         "scheme_id",
-        pl.coalesce(
-            pl.col(OVERLAP_COLUMN) if OVERLAP_COLUMN in schemes.columns else pl.lit(None),
-            pl.lit("#") + pl.col("scheme_id"),
-        ).alias("_group"),
+        pl.coalesce(OVERLAP_COLUMN, pl.lit("#") + pl.col("scheme_id")).alias("_group"),
     )
     return (
         b.join(groups, on=["submission_id", "scheme_id"], how="left")
         .group_by(*key, "_group")
-        .agg(pl.col("beneficiaries").max())
+        .agg(pl.col(value).max())
         .group_by(key)
-        .agg(pl.col("beneficiaries").sum())
+        .agg(pl.col(value).sum())
     )
 
 
@@ -387,7 +384,46 @@ def test_money_has_at_most_two_decimals(ssi: dict[str, pl.DataFrame]) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# people in more than one scheme (methodology §2.5): the sample's overlap cases
+# people in more than one scheme (methodology §2.5): the sample's overlap design
+
+
+def test_social_insurance_schemes_share_one_overlap_group(
+    ssi: dict[str, pl.DataFrame], national: dict[str, pl.DataFrame]
+) -> None:
+    """In every submission the contributory schemes (except civil-service ones) insure the same
+    employees: one overlap group. Non-contributory and employer-liability schemes have none
+    (their people add up), except the universal pensions paid on top of contributory ones.
+    So persons contributing to at least one scheme stay within the employed."""
+    s = ssi["schemes"]
+    civil = pl.col("scheme_id").str.ends_with("-CSPEN")
+    contributory = s.filter(pl.col("scheme_type") == "contributory", ~civil)
+    assert contributory["submission_id"].n_unique() == s["submission_id"].n_unique()
+    per_sub = contributory.group_by("iso3", "submission_id").agg(
+        pl.col(OVERLAP_COLUMN).null_count().alias("nulls"),
+        pl.col(OVERLAP_COLUMN).drop_nulls().unique().alias("groups"),
+    )
+    assert (per_sub["nulls"] == 0).all(), per_sub.filter(pl.col("nulls") > 0)
+    for iso3, sub, _, groups in per_sub.iter_rows():
+        expected = P.CIVIL_SERVICE_PENSIONS.get(iso3, (P.SOCIAL_INSURANCE_GROUP,))[0]
+        assert groups == [expected], (sub, groups)
+    # civil-service schemes: another group or none (their people add up)
+    cs = s.filter(civil).join(per_sub.select("submission_id", "groups"), on="submission_id")
+    assert cs.height > 0
+    for group, groups in cs.select(OVERLAP_COLUMN, "groups").iter_rows():
+        assert group not in groups
+    # non-contributory schemes: no group, except the universal pensions paid on top
+    grouped = s.filter(
+        pl.col("scheme_type") != "contributory", pl.col(OVERLAP_COLUMN).is_not_null()
+    )
+    assert set(grouped["scheme_id"]) == {f"{iso3}-SOCPEN" for iso3 in P.UNIVERSAL_ON_TOP}
+    assert set(grouped["scheme_type"]) == {"universal"}
+    # contributing to at least one scheme (§2.2 step 3, §2.5): within the employed
+    c = ssi["contributors"].filter(pl.col("sex") != SEX_T, pl.col("age_group") == SEX_T)
+    any_scheme = _persons(c, s, ["submission_id", "iso3", "year", "sex"], "active_contributors")
+    emp = national["labour_force"].filter(pl.col("status") == "employed")
+    j = any_scheme.join(emp, on=["iso3", "year", "sex"], how="left")
+    assert j.height == any_scheme.height and j["persons"].null_count() == 0
+    assert (j["active_contributors"] <= j["persons"]).all()
 
 
 def _pensioners_above_spa(ssi: dict[str, pl.DataFrame], national: dict[str, pl.DataFrame]):
@@ -419,16 +455,17 @@ def _pensioners_above_spa(ssi: dict[str, pl.DataFrame], national: dict[str, pl.D
 def test_universal_pension_on_top_of_contributory(
     ssi: dict[str, pl.DataFrame], national: dict[str, pl.DataFrame]
 ) -> None:
-    """(a) A universal pension paid on top of a contributory one: both in one overlap group,
-    the universal scheme with fewer pensioners above the SPA than the contributory one."""
+    """(a) A universal pension paid on top of a contributory one: in the overlap group of the
+    contributory pension (the social-insurance group), the universal scheme with fewer
+    pensioners above the SPA than the contributory one."""
     schemes, above = ssi["schemes"], _pensioners_above_spa(ssi, national)
     for iso3 in P.UNIVERSAL_ON_TOP:
         s = schemes.filter(pl.col("iso3") == iso3)
         assert s.height > 0, iso3
-        grouped = s.filter(pl.col(OVERLAP_COLUMN).is_not_null())
-        assert set(grouped["scheme_id"]) == {f"{iso3}-PEN", f"{iso3}-SOCPEN"}
-        assert set(grouped[OVERLAP_COLUMN]) == {P.OLD_AGE_OVERLAP_GROUP}
-        types = dict(zip(grouped["scheme_id"], grouped["scheme_type"], strict=False))
+        old_age = s.filter(pl.col("scheme_id").is_in([f"{iso3}-PEN", f"{iso3}-SOCPEN"]))
+        assert old_age.height == 2 * s["submission_id"].n_unique()
+        assert set(old_age[OVERLAP_COLUMN]) == {P.SOCIAL_INSURANCE_GROUP}
+        types = dict(zip(old_age["scheme_id"], old_age["scheme_type"], strict=False))
         assert types == {f"{iso3}-PEN": "contributory", f"{iso3}-SOCPEN": "universal"}
         a = above.filter(pl.col("iso3") == iso3).pivot(
             on="scheme_id", index=["submission_id", "year", "sex"], values="above_spa"
@@ -445,7 +482,8 @@ def test_civil_service_and_private_sector_pension_schemes(
     ssi: dict[str, pl.DataFrame], national: dict[str, pl.DataFrame]
 ) -> None:
     """(b) Separate civil-service and private-sector contributory pension schemes: different
-    (or no) overlap groups, disjoint people, so their counts add up within the employed."""
+    (or no) overlap groups, disjoint people, so their counts add up within the employed. The
+    private-sector scheme shares its group with the other social-insurance schemes."""
     emp = national["labour_force"].filter(pl.col("status") == "employed")
     for iso3, (private_group, civil_group, _, _) in P.CIVIL_SERVICE_PENSIONS.items():
         assert private_group != civil_group or private_group is None
@@ -456,6 +494,11 @@ def test_civil_service_and_private_sector_pension_schemes(
         assert pen["risks"].str.contains("old_age").all()
         groups = dict(zip(pen["scheme_id"], pen[OVERLAP_COLUMN], strict=False))
         assert groups == {f"{iso3}-PEN": private_group, f"{iso3}-CSPEN": civil_group}
+        other = s.filter(
+            pl.col("scheme_type") == "contributory", pl.col("scheme_id") != f"{iso3}-CSPEN"
+        )
+        assert set(other[OVERLAP_COLUMN]) == {private_group}
+        assert other.height > pen.height / 2  # more than the pension scheme
         assert s[OVERLAP_COLUMN].drop_nulls().n_unique() == len(
             {private_group, civil_group} - {None}
         )

@@ -25,7 +25,7 @@ from pipelines.reference.countries import build_countries, write_countries
 from pipelines.sample import flagship
 from pipelines.sample import params as P
 from pipelines.sample.national import NATIONAL_TABLES, build_national, national_rows, rng
-from pipelines.sample.ssi import SECTIONS, build_submission, design_country, section_header
+from pipelines.sample.ssi import SECTIONS, build_submission, design_country
 from pipelines.sample.xlsx import write_workbook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -54,15 +54,14 @@ def _fmt(v) -> str:
 def _write_csv_folder(folder: Path, rows: dict[str, list[tuple]]) -> None:
     folder.mkdir(parents=True)
     for section in SECTIONS:
-        header = section_header(section, rows[section])
-        (folder / f"{section}.csv").write_bytes(_csv_bytes(header, rows[section]))
+        (folder / f"{section}.csv").write_bytes(_csv_bytes(SECTIONS[section], rows[section]))
 
 
 def _write_xlsx(path: Path, rows: dict[str, list[tuple]]) -> None:
     submitted = dt.date.fromisoformat(rows["submission"][0][3])
     created = dt.datetime(submitted.year, submitted.month, submitted.day, 9, 0, 0)
     sheets = [
-        (section, [list(section_header(section, rows[section]))] + [list(r) for r in rows[section]])
+        (section, [list(SECTIONS[section])] + [list(r) for r in rows[section]])
         for section in SECTIONS
     ]
     write_workbook(path, sheets, created=created, title=f"SSI questionnaire {path.stem}")
@@ -121,15 +120,20 @@ and zip timestamps). Edit the generator, not the files. Formats: `docs/raw_forma
   plus the `_T` row (their sum); some are below the statutory pensionable age (early
   retirement). Within an age group that straddles the SPA, ages were generated as uniformly
   spread over the group.
+- Every submission gives the optional last column `overlap_group` of the `schemes` sheet
+  (methodology §2.5). The contributory social-insurance schemes of a country (pensions,
+  sickness/maternity, employment injury, unemployment, contributory health insurance, family
+  allowances) insure the same employees, so they share the group `{si_group}` (persons = the
+  largest count). Universal, means-tested and employer-liability schemes have no group: their
+  counts add up.
 - Non-contributory old-age pensions go only to persons without a contributory pension (no
   overlap between the two kinds of pensioners), except in {on_top}: there a universal pension
-  (80+) is paid on top of contributory pensions, and the two schemes share the `overlap_group`
-  `{overlap_group}` (methodology §2.5; the universal scheme has fewer pensioners above the SPA).
+  (80+) is paid on top of contributory pensions and is in the group `{si_group}` too (the
+  universal scheme has fewer pensioners above the SPA).
 - Civil servants have their own contributory pension scheme (`<ISO3>-CSPEN`, beside the
-  private-sector `<ISO3>-PEN`) in {civil}: different people, so different or no overlap groups
-  ({civil_groups}).
-- Only the submissions of those countries have the optional last column `overlap_group` of the
-  `schemes` sheet; the others use the older template without it (equivalent to no group).
+  private-sector `<ISO3>-PEN`) in {civil}: different people, so the civil-service scheme is in
+  another group or none:
+{civil_groups}
 - `_T` sex rows equal F + M, except in {unknown} where they include about 0.4 % persons of
   unknown sex.
 - Contributory pension schemes of {lump} also pay `cash_lump_sum` old-age benefits
@@ -228,10 +232,11 @@ def generate(out: Path | str = REPO_ROOT / "raw") -> dict[str, int]:
         unknown=", ".join(P.SEX_UNKNOWN_COUNTRIES),
         lump=", ".join(P.LUMP_SUM_PENSIONS),
         on_top=", ".join(P.UNIVERSAL_ON_TOP),
-        overlap_group=P.OLD_AGE_OVERLAP_GROUP,
+        si_group=P.SOCIAL_INSURANCE_GROUP,
         civil=", ".join(P.CIVIL_SERVICE_PENSIONS),
-        civil_groups="; ".join(
-            f"{iso3}: {pg or 'none'} and {cg or 'none'}"
+        civil_groups="\n".join(
+            f"  - {iso3}: `{iso3}-PEN` and the other social-insurance schemes in `{pg}`, "
+            f"`{iso3}-CSPEN` " + (f"in `{cg}`" if cg else "with no group")
             for iso3, (pg, cg, _, _) in P.CIVIL_SERVICE_PENSIONS.items()
         ),
         tracers=tracers,

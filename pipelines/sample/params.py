@@ -171,21 +171,29 @@ SOCIAL_PENSION: dict[str, tuple[str, int, int] | None] = {
     "PSE": None, "EGY": None, "USA": ("means_tested", 65, 2015),
 }  # fmt: skip
 
-# People in more than one scheme (methodology §2.5, column `overlap_group` of `schemes`).
+# People in more than one scheme (methodology §2.5, column `overlap_group` of `schemes`, given
+# in every submission). The contributory social-insurance schemes of a country (pensions,
+# sickness/maternity, employment injury, unemployment, contributory health insurance and family
+# allowances) insure the same employees, so they share one overlap group: persons = the largest
+# of their counts, not the sum. Non-contributory schemes (universal or means-tested, paid only to
+# persons without a contributory benefit) and employer-liability schemes have no group: their
+# counts add up to the social-insurance ones.
+SOCIAL_INSURANCE_GROUP = "social_insurance"
 # (a) Universal social pensions paid ON TOP of contributory pensions (elsewhere they go only to
-# persons without one): the two schemes share this overlap group; with eligibility at 80 the
-# universal scheme has fewer pensioners above the SPA than the contributory one.
+# persons without one): the universal scheme joins the social-insurance group of the
+# contributory pension (a scheme has one group); with eligibility at 80 it has fewer pensioners
+# above the SPA than the contributory one.
 UNIVERSAL_ON_TOP: tuple[str, ...] = ("UGA", "VNM")
-OLD_AGE_OVERLAP_GROUP = "old_age_pensions"
 # (b) Separate contributory pension schemes for civil servants and private-sector workers
-# (disjoint groups of people, so their counts add up): iso3 -> (overlap group of the
-# private-sector scheme, of the civil-service scheme; None = no group), share of the
-# contributors, legally covered and disability/survivors beneficiaries in the civil-service
+# (disjoint groups of people, so their counts add up): iso3 -> (overlap group of the national
+# social-insurance schemes -- the private-sector pension scheme and the other contributory
+# schemes of the same institution(s) --, of the civil-service scheme; None = no group), share of
+# the contributors, legally covered and disability/survivors beneficiaries in the civil-service
 # scheme, share of the old-age pensioners in it. Women are over-represented in the civil service
 # (shares x CIVIL_SERVICE_FEMALE_FACTOR for F, the male share lowered to keep the overall share).
 CIVIL_SERVICE_PENSIONS: dict[str, tuple[str | None, str | None, float, float]] = {
     "PHL": ("private_sector", "civil_service", 0.12, 0.15),
-    "IDN": (None, None, 0.25, 0.75),
+    "IDN": (SOCIAL_INSURANCE_GROUP, None, 0.25, 0.75),
 }
 CIVIL_SERVICE_FEMALE_FACTOR = 1.25
 # country -> scheme key -> (scheme name, institution, legal basis, legal year); "civil_service"

@@ -4,14 +4,16 @@ Design (all numbers synthetic):
 * each country has a fixed scheme inventory (a social pension may start in a later year);
 * counts are computed from the country's synthetic national statistics, so they have the right
   magnitude and never exceed their reference population (methodology §2.1);
+* people in more than one scheme (methodology §2.5, the ``overlap_group`` column of the schemes
+  sheet, given in every submission): the contributory social-insurance schemes of a country
+  insure the same employees, so they share one overlap group (``P.SOCIAL_INSURANCE_GROUP``);
+  universal, means-tested and employer-liability schemes have none (their counts add up);
 * non-contributory old-age pensions are paid only to persons without a contributory pension,
   so old-age pensioners of the two kinds never overlap -- except in ``P.UNIVERSAL_ON_TOP``,
-  where a universal pension is paid on top of contributory ones and both schemes share an
-  ``overlap_group`` (methodology §2.5);
+  where a universal pension is paid on top of contributory ones and joins their group;
 * in ``P.CIVIL_SERVICE_PENSIONS`` civil servants have their own contributory pension scheme,
-  split off the national one after generation (so country totals are unchanged);
-* only submissions of countries with an overlap design carry the optional ``overlap_group``
-  column of the schemes sheet; the others keep the older template (without it);
+  split off the national one after generation (so country totals are unchanged), in its own
+  overlap group or none, apart from the national social-insurance schemes;
 * old-age pensioners are broken down by 5-year age group from Y55T59 to Y_GE80 (plus `_T`),
   and include early retirees below the statutory pensionable age (SPA). Within an age group that
   straddles the SPA, ages are taken as uniformly spread over the five years.
@@ -27,7 +29,7 @@ from pipelines.sample.national import AGE_LOWER, SEXES, CountryNational, YearSta
 
 PENSION_AGE_GROUPS: tuple[str, ...] = ("Y55T59", "Y60T64", "Y65T69", "Y70T74", "Y75T79", "Y_GE80")
 
-#: the optional last column of the schemes sheet (methodology §2.5)
+#: the optional last column of the schemes sheet (methodology §2.5); the sample always gives it
 OVERLAP_COLUMN = "overlap_group"
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -42,6 +44,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "groups_covered",
         "legal_basis",
         "legal_year",
+        OVERLAP_COLUMN,
     ),
     "legal_coverage": ("scheme_id", "risk", "sex", "legally_covered"),
     "contributors": ("scheme_id", "sex", "age_group", "affiliated", "active_contributors"),
@@ -100,8 +103,6 @@ class CountryDesign:
     investment_share: float
     employer_share: float
     pen_health_transfer: float
-    #: the submissions carry the optional overlap_group column (new template)
-    uses_overlap_column: bool = False
 
 
 def _r(r, lohi: tuple[float, float]) -> float:
@@ -291,7 +292,7 @@ def design_country(iso3: str, name: str, income: str, ilo_region: str) -> Countr
         )
     )
     _apply_country_names(iso3, schemes)
-    overlap = _apply_overlap_design(iso3, income, schemes)
+    _apply_overlap_design(iso3, income, schemes)
 
     health_cov = {
         "LIC": (0.03, 0.15),
@@ -344,7 +345,6 @@ def design_country(iso3: str, name: str, income: str, ilo_region: str) -> Countr
         investment_share=r.uniform(0.05, 0.15) if inc_i < 2 else r.uniform(0.01, 0.06),
         employer_share=r.uniform(0.5, 0.67),
         pen_health_transfer=r.uniform(0.03, 0.06) if not uni_health and inc_i >= 2 else 0.0,
-        uses_overlap_column=overlap,
     )
 
 
@@ -453,30 +453,39 @@ def _apply_country_names(iso3: str, schemes: list[Scheme]) -> None:
             s.name, s.institution, s.legal_basis, s.legal_year = _NAMES[iso3][s.key]
 
 
-def _apply_overlap_design(iso3: str, income: str, schemes: list[Scheme]) -> bool:
-    """People in more than one scheme (methodology §2.5): a universal pension on top of the
-    contributory one (same overlap group), or a separate civil-service pension scheme. Returns
-    whether the country's submissions carry the overlap_group column. Draws no random number,
-    so the rest of the country's data is unchanged."""
+def _apply_overlap_design(iso3: str, income: str, schemes: list[Scheme]) -> None:
+    """People in more than one scheme (methodology §2.5). The contributory social-insurance
+    schemes insure the same employees: one overlap group (``P.SOCIAL_INSURANCE_GROUP``, or the
+    private-sector group of ``P.CIVIL_SERVICE_PENSIONS``). A universal pension paid on top of
+    the contributory one joins that group; a separate civil-service pension scheme gets its own
+    group or none. Non-contributory schemes paid only to persons without a contributory benefit
+    and employer-liability schemes keep no group. Draws no random number, so the rest of the
+    country's data is unchanged."""
     by_key = {x.key: x for x in schemes}
+    group = (
+        P.CIVIL_SERVICE_PENSIONS[iso3][0]
+        if iso3 in P.CIVIL_SERVICE_PENSIONS
+        else P.SOCIAL_INSURANCE_GROUP
+    )
+    for x in schemes:
+        if x.scheme_type == "contributory":
+            x.overlap_group = group
     if iso3 in P.UNIVERSAL_ON_TOP:
-        pen, soc = by_key["pension"], by_key["social_pension"]
+        soc = by_key["social_pension"]
         assert soc.scheme_type == "universal", iso3
         soc.groups = (
             f"all residents aged {soc.elig_age} and over, including those with a "
             "contributory pension"
         )
-        pen.overlap_group = soc.overlap_group = P.OLD_AGE_OVERLAP_GROUP
-        return True
+        soc.overlap_group = by_key["pension"].overlap_group
     if iso3 in P.CIVIL_SERVICE_PENSIONS:
-        private_group, civil_group, _, _ = P.CIVIL_SERVICE_PENSIONS[iso3]
+        civil_group = P.CIVIL_SERVICE_PENSIONS[iso3][1]
         names = P.CIVIL_SERVICE_NAMES[iso3]
         pen = by_key["pension"]
         pen.name, pen.institution, pen.legal_basis, pen.legal_year = names["pension"]
         pen.groups = "private-sector employees" + (
             "; self-employed persons" if income in ("UMC", "HIC") else ""
         )
-        pen.overlap_group = private_group
         name, institution, legal_basis, legal_year = names["civil_service"]
         civil = Scheme(
             "civil_service",
@@ -492,17 +501,6 @@ def _apply_overlap_design(iso3: str, income: str, schemes: list[Scheme]) -> bool
             overlap_group=civil_group,
         )
         schemes.insert(schemes.index(pen) + 1, civil)
-        return True
-    return False
-
-
-def section_header(section: str, rows: list[tuple]) -> tuple[str, ...]:
-    """Header of a section: the schemes sheet has the optional overlap_group column when its
-    rows carry it (submissions of countries with an overlap design)."""
-    header = SECTIONS[section]
-    if section == "schemes" and rows and len(rows[0]) == len(header) + 1:
-        return (*header, OVERLAP_COLUMN)
-    return header
 
 
 def _civil_shares(share: float) -> dict[str, float]:
@@ -700,8 +698,8 @@ def build_submission(
                 x.groups,
                 x.legal_basis,
                 x.legal_year,
+                x.overlap_group,
             )
-            + ((x.overlap_group,) if d.uses_overlap_column else ())
         )
 
     def noisy(v: float, rel: float = 0.02) -> float:
