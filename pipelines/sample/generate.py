@@ -110,6 +110,8 @@ and zip timestamps). Edit the generator, not the files. Formats: `docs/raw_forma
 - `flagship/`: Flagship Programme records of the {n_focus} focus countries, 2016–2025
   (interventions, institutional changes, impact on people; methodology §9). Effective coverage
   records often count a subset of the people of a legal coverage record (`same_people_as`).
+  `flagship/focus_countries.csv` lists the focus countries by phase (phase I 2016–20: 21 of
+  them, drawn at random from the 50 — synthetic, not the ILO's list; phase II 2021–25: the 50).
 - `ssi/`: {n_sub} SSI submissions for {y0}–{y1} ({n_xlsx} workbooks for Flagship focus countries,
   {n_csv} CSV folders for the others). About {missing:.0%} of country-years are missing on
   purpose; KEN and URY are complete (the hand-checked countries). Resubmissions:
