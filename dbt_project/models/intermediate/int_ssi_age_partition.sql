@@ -15,7 +15,7 @@ with current_submissions as (
     where is_current
 ),
 
-reported as (
+reported_rows as (
     select
         'beneficiaries' as measure,
         b.submission_id,
@@ -49,6 +49,15 @@ reported as (
     inner join current_submissions as cs on c.submission_id = cs.submission_id
 ),
 
+reported as (
+    -- one key per series; codes first and the free-text scheme id last, so it is unambiguous
+    select
+        *,
+        concat_ws('|', measure, submission_id, risk, benefit_type, sex, scheme_id) as series_key,
+        age_group not in ('_T', 'Y0T14', 'Y15T64', 'Y_GE15', 'Y_GE65') as is_five_year
+    from reported_rows
+),
+
 segments as (
     -- the three disjoint life-cycle segments and the broad group of each (§2.2 step 1)
     select
@@ -73,61 +82,43 @@ segments as (
         4
 ),
 
-classified as (
-    select
-        *,
-        age_group not in ('_T', 'Y0T14', 'Y15T64', 'Y_GE15', 'Y_GE65') as is_five_year
-    from reported
-),
-
 series as (
     select
-        measure,
-        submission_id,
-        iso3,
-        reference_year,
-        scheme_id,
-        risk,
-        benefit_type,
-        sex,
+        series_key,
+        any_value(measure) as measure,
+        any_value(submission_id) as submission_id,
+        any_value(iso3) as iso3,
+        any_value(reference_year) as reference_year,
+        any_value(scheme_id) as scheme_id,
+        any_value(risk) as risk,
+        any_value(benefit_type) as benefit_type,
+        any_value(sex) as sex,
         max(case when age_group = '_T' then persons end) as total_persons,
         max(case when age_group = 'Y_GE15' then persons end) as ge15_persons,
         count(*) filter (where age_group <> '_T') as n_age_rows
-    from classified
-    group by all
+    from reported
+    group by series_key
 ),
 
 by_segment as (
     select
-        s.measure,
-        s.submission_id,
-        s.iso3,
-        s.reference_year,
-        s.scheme_id,
-        s.risk,
-        s.benefit_type,
-        s.sex,
+        s.series_key,
         g.segment,
         g.seg_lower,
         g.seg_upper,
         g.broad_group,
-        count(c.persons) filter (where c.is_five_year) as n_five_given,
-        any_value(g.n_five_groups) as n_five_groups,
-        sum(c.persons) filter (where c.is_five_year) as five_persons,
-        max(c.persons) filter (where c.age_group = g.broad_group) as broad_persons
+        g.n_five_groups,
+        count(r.persons) filter (where r.is_five_year) as n_five_given,
+        sum(r.persons) filter (where r.is_five_year) as five_persons,
+        max(r.persons) filter (where r.age_group = g.broad_group) as broad_persons
     from series as s
     cross join segments as g
-    left join classified as c
+    left join reported as r
         on
-            s.measure = c.measure
-            and s.submission_id = c.submission_id
-            and s.scheme_id = c.scheme_id
-            and s.risk = c.risk
-            and s.benefit_type = c.benefit_type
-            and s.sex = c.sex
+            s.series_key = r.series_key
             and (
-                (c.is_five_year and c.age_lower between g.seg_lower and coalesce(g.seg_upper, 999))
-                or g.broad_group = c.age_group
+                (r.is_five_year and r.age_lower between g.seg_lower and coalesce(g.seg_upper, 999))
+                or g.broad_group = r.age_group
             )
     group by all
 ),
@@ -150,40 +141,21 @@ resolved as (
 adult_split as (
     -- Y_GE15 fills the adult segments that have no rows of their own
     select
-        w.measure,
-        w.submission_id,
-        w.scheme_id,
-        w.risk,
-        w.benefit_type,
-        w.sex,
+        s.series_key,
         s.ge15_persons,
         w.resolution as working_resolution,
         o.resolution as older_resolution,
         w.segment_persons as working_persons,
         o.segment_persons as older_persons
-    from resolved as w
-    inner join resolved as o
-        on
-            w.measure = o.measure and w.submission_id = o.submission_id
-            and w.scheme_id = o.scheme_id and w.risk = o.risk
-            and w.benefit_type = o.benefit_type and w.sex = o.sex
-            and o.segment = 'older'
-    inner join series as s
-        on
-            w.measure = s.measure and w.submission_id = s.submission_id
-            and w.scheme_id = s.scheme_id and w.risk = s.risk
-            and w.benefit_type = s.benefit_type and w.sex = s.sex
-    where w.segment = 'working' and s.ge15_persons is not null
+    from series as s
+    inner join resolved as w on s.series_key = w.series_key and w.segment = 'working'
+    inner join resolved as o on s.series_key = o.series_key and o.segment = 'older'
+    where s.ge15_persons is not null
 ),
 
 ge15_rows as (
     select
-        measure,
-        submission_id,
-        scheme_id,
-        risk,
-        benefit_type,
-        sex,
+        series_key,
         'Y_GE15' as age_group,
         15 as age_lower,
         null::integer as age_upper,
@@ -193,12 +165,7 @@ ge15_rows as (
     where working_resolution is null and older_resolution is null
     union all
     select
-        measure,
-        submission_id,
-        scheme_id,
-        risk,
-        benefit_type,
-        sex,
+        series_key,
         'Y15T64 (Y_GE15 less Y_GE65)',
         15,
         64,
@@ -208,12 +175,7 @@ ge15_rows as (
     where working_resolution is null and older_resolution is not null
     union all
     select
-        measure,
-        submission_id,
-        scheme_id,
-        risk,
-        benefit_type,
-        sex,
+        series_key,
         'Y_GE65 (Y_GE15 less Y15T64)',
         65,
         null::integer,
@@ -225,33 +187,21 @@ ge15_rows as (
 
 detail_rows as (
     select
-        c.measure,
-        c.submission_id,
-        c.scheme_id,
-        c.risk,
-        c.benefit_type,
-        c.sex,
-        c.age_group,
-        c.age_lower,
-        c.age_upper,
-        c.persons,
+        r.series_key,
+        r.age_group,
+        r.age_lower,
+        r.age_upper,
+        r.persons,
         'five_year' as part
-    from classified as c
-    inner join resolved as r
+    from reported as r
+    inner join resolved as g
         on
-            c.measure = r.measure and c.submission_id = r.submission_id
-            and c.scheme_id = r.scheme_id and c.risk = r.risk
-            and c.benefit_type = r.benefit_type and c.sex = r.sex
-            and c.age_lower between r.seg_lower and coalesce(r.seg_upper, 999)
-    where c.is_five_year and r.resolution in ('five_year', 'partial_five_year')
+            r.series_key = g.series_key
+            and r.age_lower between g.seg_lower and coalesce(g.seg_upper, 999)
+    where r.is_five_year and g.resolution in ('five_year', 'partial_five_year')
     union all
     select
-        measure,
-        submission_id,
-        scheme_id,
-        risk,
-        benefit_type,
-        sex,
+        series_key,
         broad_group,
         seg_lower,
         seg_upper,
@@ -266,7 +216,10 @@ detail_rows as (
 residual_segments as (
     -- a segment is complete when its own rows, or Y_GE15 for an adult segment, account for it
     select
-        r.*,
+        r.series_key,
+        r.segment,
+        r.seg_lower,
+        r.seg_upper,
         s.total_persons,
         coalesce(
             r.resolution in ('five_year', 'broad')
@@ -274,11 +227,7 @@ residual_segments as (
             false
         ) as is_complete
     from resolved as r
-    inner join series as s
-        on
-            r.measure = s.measure and r.submission_id = s.submission_id
-            and r.scheme_id = s.scheme_id and r.risk = s.risk
-            and r.benefit_type = s.benefit_type and r.sex = s.sex
+    inner join series as s on r.series_key = s.series_key
     where s.n_age_rows > 0 and s.total_persons is not null
 ),
 
@@ -286,13 +235,7 @@ residual as (
     -- persons in `_T` beyond the detailed rows (ages not reported), spread over the segments
     -- whose detail is missing or incomplete
     select
-        measure,
-        submission_id,
-        scheme_id,
-        risk,
-        benefit_type,
-        sex,
-        'residual of _T' as age_group,
+        series_key,
         min(seg_lower) filter (where not is_complete) as age_lower,
         case
             when not bool_or(segment = 'older' and not is_complete)
@@ -300,52 +243,33 @@ residual as (
         end as age_upper,
         any_value(total_persons) as total_persons
     from residual_segments
-    group by all
+    group by series_key
 ),
 
 detail_totals as (
     select
-        measure,
-        submission_id,
-        scheme_id,
-        risk,
-        benefit_type,
-        sex,
+        series_key,
         sum(persons) as detail_persons
     from detail_rows
-    group by all
+    group by series_key
 ),
 
 partition_rows as (
     select * from detail_rows
     union all
     select
-        r.measure,
-        r.submission_id,
-        r.scheme_id,
-        r.risk,
-        r.benefit_type,
-        r.sex,
-        r.age_group,
+        r.series_key,
+        'residual of _T',
         r.age_lower,
         r.age_upper,
         r.total_persons - d.detail_persons,
         'residual'
     from residual as r
-    inner join detail_totals as d
-        on
-            r.measure = d.measure and r.submission_id = d.submission_id
-            and r.scheme_id = d.scheme_id and r.risk = d.risk
-            and r.benefit_type = d.benefit_type and r.sex = d.sex
+    inner join detail_totals as d on r.series_key = d.series_key
     where r.age_lower is not null and r.total_persons > d.detail_persons
     union all
     select
-        measure,
-        submission_id,
-        scheme_id,
-        risk,
-        benefit_type,
-        sex,
+        series_key,
         '_T',
         0,
         null::integer,
@@ -372,11 +296,7 @@ final as (
         p.part,
         s.n_age_rows > 0 as has_age_detail
     from partition_rows as p
-    inner join series as s
-        on
-            p.measure = s.measure and p.submission_id = s.submission_id
-            and p.scheme_id = s.scheme_id and p.risk = s.risk
-            and p.benefit_type = s.benefit_type and p.sex = s.sex
+    inner join series as s on p.series_key = s.series_key
 )
 
 select * from final
