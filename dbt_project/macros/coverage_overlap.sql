@@ -37,12 +37,8 @@
     group by {% for k in keys %}{{ k }}{% if not loop.last %}, {% endif %}{% endfor %}
 {%- endmacro %}
 
-{#- The overlap key of a scheme: its overlap group, or the scheme itself when it has none. -#}
+{#- The overlap key of a scheme: its overlap group, or the scheme itself when it has none
+    (prefixed so that no group name can equal a scheme's key). -#}
 {% macro overlap_key(overlap_group='overlap_group', scheme_id='scheme_id') -%}
-    coalesce(nullif(trim({{ overlap_group }}), ''), '#scheme:' || {{ scheme_id }})
-{%- endmacro %}
-
-{#- Transitional: the former rule (universal + others), until the models use the one above. -#}
-{% macro legacy_persons_across_schemes(universal, others) -%}
-    (coalesce({{ universal }}, 0) + coalesce({{ others }}, 0))
+    coalesce('group:' || nullif(trim({{ overlap_group }}), ''), 'scheme:' || {{ scheme_id }})
 {%- endmacro %}
