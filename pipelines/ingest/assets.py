@@ -112,9 +112,7 @@ def _checks(table: str) -> list[dg.AssetCheckSpec]:
 
 
 def _md_cell(value) -> str:
-    text = "" if value is None else str(value)
-    text = text.replace("|", "\\|").replace("\n", " ").replace("\r", " ")
-    return text if len(text) <= 120 else text[:119] + "…"
+    return reports.cell(value, 120)
 
 
 def _failures_md(q: pl.DataFrame) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from pipelines import landing, paths, reports
+from pipelines import dropzone, landing, paths, reports
 from pipelines.ingest.readers import UnreadableFile, check_name, read_csv
 from pipelines.validation import ValidationResult, problem, reject_all, validate_table
 from schemas import published
@@ -55,7 +55,7 @@ def land_table_file(
     root = root or paths.raw_dir() / source
     path = root / f"{table}.csv"
     name = landing_table(source, table)
-    if not path.exists():
+    if dropzone.entry(path).kind == "missing entry":
         prov = landing.Provenance(
             f"{source}/{table}", f"{source}/{path.name}", "", landing.now_utc()
         )
@@ -90,11 +90,9 @@ def discover_published(root: Path | None = None) -> list[Path]:
     root = root or paths.raw_dir() / PUBLISHED
     if not root.is_dir():
         return []
-    return [
-        p
-        for p in sorted(root.iterdir())
-        if p.is_file() and not p.name.startswith(".") and not p.name.lower().startswith("readme")
-    ]
+    # every entry but folders, classified by lstat: a link, FIFO or device gets its receipt
+    # ("not a regular file") from land_published_file, without being opened
+    return [e.path for e in dropzone.scan(root) if e.kind != dropzone.FOLDER]
 
 
 def land_published_file(
