@@ -69,6 +69,13 @@ def cell(value: object, limit: int | None = None) -> str:
     return "".join(_control(ch) for ch in text)
 
 
+def _code(text: str) -> str:
+    """A file name as a code span, or escaped text when it holds a backtick or a control."""
+    if "`" in text or any(_control(ch) != ch for ch in text):
+        return cell(text)
+    return f"`{text}`"
+
+
 def render(
     title: str,
     source_file: str,
@@ -89,7 +96,7 @@ def render(
     lines = [
         f"# Validation report: {title}",
         "",
-        f"- File: {cell(source_file)}",
+        f"- File: {_code(source_file)}",
         f"- sha256: `{sha}`",
         f"- Checked at: {loaded_at:%Y-%m-%d %H:%M} UTC" if loaded_at else "- Checked at: -",
         f"- Outcome: **{landing.receipt_status(receipt)}**",
