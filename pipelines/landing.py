@@ -30,8 +30,9 @@ from pipelines.validation import QUARANTINE_SCHEMA, ValidationResult
 #: version of the validation rules and landed columns. Bump it when a check or a landed column
 #: changes: every file landed under another version is then landed again (re-landing the same
 #: bytes under the same rules stays a no-op). 2: SSI ``overlap_group``, age-group identities of
-#: broad groups, reference years from 1990.
-RULES_VERSION = "2"
+#: broad groups, reference years from 1990. 3: formulas behind white space, counts beyond 2**53,
+#: header not in row 1, files of a folder refused one by one (issue 11).
+RULES_VERSION = "3"
 
 PROVENANCE_SCHEMA: dict[str, pl.DataType] = {
     "submission_id": pl.String(),
