@@ -380,6 +380,8 @@ def test_pipeline_run_on_a_hostile_drop_zone(tmp_path, monkeypatch):
     (home / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
     shutil.copytree(from_raw / "reference", raw / "reference")
     shutil.copytree(from_raw / "national", raw / "national")
+    (raw / "national" / "population.xls").write_bytes(b"not read")
+    os.mkfifo(raw / "national" / "extra.csv")
     ssi = raw / "ssi"
     ssi.mkdir()
     shutil.copy(from_raw / "ssi" / "KEN_2021.xlsx", ssi)
@@ -412,6 +414,9 @@ def test_pipeline_run_on_a_hostile_drop_zone(tmp_path, monkeypatch):
         assert landing.receipt_status(receipt) == status, key
         assert _reconciles(receipt), key
         assert f"**{status}**" in _report(key), key
+    for key in ("other.population.xls", "other.extra.csv"):
+        receipt = pl.read_parquet(landing.receipt_path("national", key))
+        assert landing.receipt_status(receipt) == "refused", key
     con = duckdb.connect(str(paths.published_path()), read_only=True)
     try:
         loaded = dict(
@@ -443,3 +448,26 @@ def test_removed_submission_is_skipped_not_a_failure(zone):
         )
         assert result.success
     assert landing.landed_sha("ssi", "KEN_2021") is not None
+
+
+def test_other_entries_of_the_national_drop_zone_are_refused(zone, tmp_path):
+    from pipelines.ingest import table_files
+    from schemas import national
+
+    ssi, _ = zone
+    nat = ssi.parent / "national"
+    nat.mkdir()
+    (nat / "population.xls").write_bytes(b"x")
+    os.mkfifo(nat / "births.csv")
+    (nat / "economy.csv").symlink_to("/dev/zero")
+    (nat / "README.md").write_text("ignored")
+    out = dict(table_files.land_other_entries("national", national.TABLES))
+    assert set(out) == {"other.population.xls", "other.births.csv", "other.economy.csv"}
+    for key, receipt in out.items():
+        assert landing.receipt_status(receipt) == "refused", key
+        assert reports.report_path(table_files.report_key("national", key)).exists()
+    assert "save it as CSV UTF-8" in out["other.population.xls"]["file_error"][0]
+    assert "not a regular file (it is a FIFO" in out["other.births.csv"]["file_error"][0]
+    # the table files themselves are refused without being opened, and nothing hangs
+    receipt, _ = table_files.land_table_file("national", "economy", national.TABLES["economy"])
+    assert "not a regular file" in receipt["file_error"][0]

@@ -477,6 +477,15 @@ def _table_asset(
             errors = receipt.filter(pl.col("file_error").is_not_null())
             if not errors.is_empty():
                 context.log.warning(f"{source}/{table}.csv: {errors['file_error'][0]}")
+        if source in ("national", "flagship") and not absent:
+            landing.ensure_schema_file(
+                table_files.file_table(source), landing.quarantine_schema(), quarantine=True
+            )
+            for key, receipt in table_files.land_other_entries(source, tables):
+                context.log.warning(f"{source}/: {receipt['file_error'][0]}")
+                report_paths[f"{source}/{key}"] = reports.report_path(
+                    table_files.report_key(source, key)
+                )
         if receipts:
             receipts_df = pl.concat(receipts, how="vertical_relaxed")
         else:
