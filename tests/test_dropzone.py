@@ -215,6 +215,7 @@ def test_header_in_row_2_and_formula_in_last_row_reconcile(zone):
 
     def shift(wb):
         wb["receipts"].insert_rows(1)  # blank row 1, header in row 2
+        wb["receipts"].append([None, None, "=C3+C4"])  # and a formula-only last row
         ws = wb["expenditure"]
         ws.append(["KEN-NSSF", "old_age", "other", "=D2+D3"])  # formula without a cached value
 
@@ -222,12 +223,12 @@ def test_header_in_row_2_and_formula_in_last_row_reconcile(zone):
     ((_, receipt),) = _land_all().values()
     assert _reconciles(receipt), receipt
     rec = receipt.filter(pl.col("table_name") == "ssi_receipts").row(0, named=True)
-    assert (rec["rows_received"], rec["rows_loaded"], rec["rows_quarantined"]) == (2, 0, 2)
+    assert (rec["rows_received"], rec["rows_loaded"], rec["rows_quarantined"]) == (3, 0, 3)
     exp = receipt.filter(pl.col("table_name") == "ssi_expenditure").row(0, named=True)
     assert (exp["rows_received"], exp["rows_loaded"], exp["rows_quarantined"]) == (4, 3, 1)
     q = reports.read_quarantine("KEN_2021", QTABLES)
     layout = q.filter(pl.col("check_name") == "layout")
-    assert layout["row_number"].to_list() == [3, 4]
+    assert layout["row_number"].to_list() == [3, 4, 5]
     assert "header row must be row 1" in layout["reason"][0]
     formula = q.filter(pl.col("check_name") == "no_formula")
     assert formula["row_number"].to_list() == [5] and "=D2+D3" in formula["value"][0]

@@ -226,6 +226,12 @@ def _read_sections(sub: SubmissionFile) -> tuple[dict[str, SheetData], str]:
         if name.strip().lower() in IGNORED_SHEETS:
             continue
         row0, col0 = origins.get(name, (1, 0))
+        last = max((r for r in formulas.get(name, {}) if r > row0), default=0)
+        if last > row0 + frame.height and frame.width:
+            # rows of formulas without a stored value are not read by calamine: count them
+            # as received (and rejected for their formulas) rather than lose them
+            pad = pl.DataFrame({c: [None] * (last - row0 - frame.height) for c in frame.columns})
+            frame = pl.concat([frame, pad.cast(pl.String)])
         if (row0, col0) != (1, 0) and frame.width:
             sheets[name] = SheetData(
                 frame,
@@ -241,12 +247,6 @@ def _read_sections(sub: SubmissionFile) -> tuple[dict[str, SheetData], str]:
             for row, cols in formulas.get(name, {}).items()
             if row > 1  # a formula in the header row shows up as a wrong column name
         }
-        last = max(cells, default=0)
-        if last > frame.height + 1 and frame.width:
-            # rows of formulas without a stored value are not read by calamine: count them
-            # as received (and rejected for their formulas) rather than lose them
-            pad = pl.DataFrame({c: [None] * (last - frame.height - 1) for c in frame.columns})
-            frame = pl.concat([frame, pad.cast(pl.String)])
         sheets[name] = SheetData(frame, cells)
     return sheets, "sheet"
 
