@@ -21,7 +21,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines import landing, paths
+from pipelines import dropzone, landing, paths
 from pipelines.ingest import submissions
 from pipelines.ingest.assets import flagship_landing, national_landing, ssi_submission_partitions
 from pipelines.ingest.assets import ssi_submissions_landing as _ssi_assets
@@ -49,23 +49,27 @@ ingest_flagship_job = dg.define_asset_job(
 )
 
 
-def _fingerprint(path: Path) -> str:
-    """Names, sizes and modification times: when unchanged, the sha256 is not recomputed."""
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+def _fingerprint(*paths_: Path) -> str:
+    """Names, kinds, sizes and modification times, read with ``lstat`` (links are never
+    followed, nothing is opened): when unchanged, the sha256 is not recomputed."""
     digest = hashlib.sha256()
-    for f in files:
-        st = f.stat()
-        digest.update(f"{f.relative_to(path.parent)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for path in paths_:
+        top = dropzone.entry(path)
+        entries = [top, *dropzone.walk(path)] if top.kind == dropzone.FOLDER else [top]
+        for e in entries:
+            rel = e.path.relative_to(path.parent).as_posix()
+            digest.update(f"{rel}\0{e.kind}\0{e.size}\0{e.mtime_ns}\n".encode())
     return digest.hexdigest()[:32]
 
 
-def _sha(path: Path, seen: dict[str, list[str]], key: str) -> tuple[str, str]:
-    """(fingerprint, sha256) of ``path``; the sha256 is reused when the fingerprint matches."""
-    fp = _fingerprint(path)
+def _sha(path: Path, seen: dict[str, list[str]], key: str, sub=None) -> tuple[str, str]:
+    """(fingerprint, sha256) of ``path`` (of every entry of a clashing submission ``sub``); the
+    sha256 is reused when the fingerprint matches."""
+    fp = _fingerprint(*(sub.paths if sub is not None else (path,)))
     prev = seen.get(key)
     if prev and prev[0] == fp:
         return fp, prev[1]
-    return fp, landing.sha256_of(path)
+    return fp, submissions.submission_sha(sub) if sub is not None else landing.sha256_of(path)
 
 
 def _valid_partition_key(key: str) -> bool:
@@ -135,7 +139,7 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         if not _valid_partition_key(key):
             context.log.warning(f"raw/ssi/{sub.path.name}: name cannot be a partition; rename it")
             continue
-        fp, sha = _sha(sub.path, old_ssi, key)
+        fp, sha = _sha(sub.path, old_ssi, key, sub)
         prev = old_ssi.get(key)
         if prev and prev[1] == sha:
             new_ssi[key] = [fp, sha]

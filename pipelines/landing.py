@@ -24,14 +24,15 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from pipelines import paths
+from pipelines import dropzone, paths
 from pipelines.validation import QUARANTINE_SCHEMA, ValidationResult
 
 #: version of the validation rules and landed columns. Bump it when a check or a landed column
 #: changes: every file landed under another version is then landed again (re-landing the same
 #: bytes under the same rules stays a no-op). 2: SSI ``overlap_group``, age-group identities of
-#: broad groups, reference years from 1990.
-RULES_VERSION = "2"
+#: broad groups, reference years from 1990. 3: formulas behind white space, counts beyond 2**53,
+#: header not in row 1, files of a folder refused one by one (issue 11).
+RULES_VERSION = "3"
 
 PROVENANCE_SCHEMA: dict[str, pl.DataType] = {
     "submission_id": pl.String(),
@@ -68,15 +69,30 @@ class Provenance:
 
 
 def sha256_of(path: Path) -> str:
-    """sha256 of a file, or of a folder submission (sorted names and contents of its files)."""
+    """sha256 of a file, or of a folder submission (sorted names and contents of its files).
+
+    Links are never followed and only regular files are opened: a link, FIFO, device or socket
+    (at the top or inside a folder) counts by its name and kind only (``pipelines.dropzone``)."""
     digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for f in files:
-        if path.is_dir():
-            digest.update(f.relative_to(path).as_posix().encode() + b"\0")
-        with f.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
+    top = dropzone.entry(path)
+    if not top.regular:
+        digest.update(f"not a regular file\0{top.kind}\0{path.name}".encode())
+        return digest.hexdigest()
+    entries = dropzone.walk(path) if top.kind == dropzone.FOLDER else [top]
+    for e in entries:
+        if e.kind == dropzone.FOLDER:
+            continue
+        if top.kind == dropzone.FOLDER:
+            digest.update(e.path.relative_to(path).as_posix().encode() + b"\0")
+        if e.kind != dropzone.FILE:
+            digest.update(f"\0not a regular file\0{e.kind}\0".encode())
+            continue
+        try:
+            with dropzone.open_regular(e.path) as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(chunk)
+        except (dropzone.NotRegularFile, FileNotFoundError):
+            digest.update(b"\0vanished or not a regular file\0")
     return digest.hexdigest()
 
 
@@ -116,8 +132,11 @@ def write_results(
     results: list[ValidationResult],
     prov: Provenance,
     file_error: str | None = None,
+    keep: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Write accepted, quarantined and receipt files for one source file. Returns the receipt."""
+    """Write accepted, quarantined and receipt files for one source file. Returns the receipt.
+
+    ``keep``: receipt lines of an earlier landing whose rows stay landed (a refused clash)."""
     receipts = []
     for res in results:
         if res.accepted.width:
@@ -138,6 +157,8 @@ def write_results(
             }
         )
     receipt = pl.DataFrame(receipts, schema=RECEIPT_SCHEMA).with_columns(prov.columns())
+    if keep is not None and keep.height:
+        receipt = pl.concat([keep.select(receipt.columns).cast(receipt.schema), receipt])
     # the receipt is written last: its sha256 marks the file as completely landed
     target = receipt_path(source, key)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -149,6 +170,17 @@ def write_results(
     pq.write_table(table, tmp)
     os.replace(tmp, target)
     return receipt
+
+
+def receipt_status(receipt: pl.DataFrame) -> str:
+    """What became of a file: ``refused`` (not read, or not read at all: ``file_error``),
+    ``quarantined`` (some rows or sheets rejected) or ``loaded`` (every row loaded)."""
+    if receipt.height == 0 or receipt["file_error"].is_not_null().any():
+        return "refused"
+    records = receipt["quarantine_records"].fill_null(0).sum()
+    if int(receipt["rows_quarantined"].sum()) or int(records):
+        return "quarantined"
+    return "loaded"
 
 
 def remove_stale(source: str, key: str, tables: list[str]) -> None:

@@ -9,6 +9,7 @@ it as it is, and rewrites it if it was deleted).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import polars as pl
@@ -39,13 +40,40 @@ def read_quarantine(key: str, tables: list[str]) -> pl.DataFrame:
     return pl.concat(frames, how="vertical_relaxed")
 
 
+#: characters with a meaning in Markdown (or HTML inside it), escaped with a backslash
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|~&#!])")
+#: a ``_`` followed by a letter or digit can never close emphasis (CommonMark flanking rules),
+#: so only the others are escaped: ``scheme_id`` and ``_T`` stay readable, ``_x_`` is no emphasis
+_MD_UNDERSCORE = re.compile(r"_(?![^\W_])")
+_CONTROLS = {"\r": "r", "\n": "n", "\t": "t"}
+
+
+def _control(ch: str) -> str:
+    r"""A control character as visible text: an escaped backslash (renders as ``\``) + code."""
+    if ord(ch) < 32 or ord(ch) == 127 or ch in "\u0085\u2028\u2029":
+        return "\\\\" + _CONTROLS.get(ch, f"x{ord(ch):02x}")
+    return ch
+
+
 def cell(value: object, limit: int | None = None) -> str:
+    """Text as one Markdown table cell that shows exactly what was received: Markdown and HTML
+    characters are escaped, line breaks and other control characters are shown as ``\n``,
+    ``\x01``... (never a new row, a link, emphasis or markup)."""
     if value is None:
         return ""
-    text = str(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    text = str(value)
     if limit and len(text) > limit:
         text = text[: limit - 1] + "…"
-    return text.replace("|", "\\|").replace("`", "'")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
+    return "".join(_control(ch) for ch in text)
+
+
+def _code(text: str) -> str:
+    """A file name as a code span, or escaped text when it holds a backtick or a control."""
+    if "`" in text or any(_control(ch) != ch for ch in text):
+        return cell(text)
+    return f"`{text}`"
 
 
 def render(
@@ -68,20 +96,22 @@ def render(
     lines = [
         f"# Validation report: {title}",
         "",
-        f"- File: `{source_file}`",
+        f"- File: {_code(source_file)}",
         f"- sha256: `{sha}`",
         f"- Checked at: {loaded_at:%Y-%m-%d %H:%M} UTC" if loaded_at else "- Checked at: -",
+        f"- Outcome: **{landing.receipt_status(receipt)}**",
         f"- Rows received: {received}; loaded: {loaded}; rejected: {rejected}",
         f"- Problems found: {quarantine.height}",
         "",
     ]
     if errors:
-        lines += [
-            "**The file could not be read, so none of its rows were loaded.**",
-            "",
-            *[f"> {e}" for e in dict.fromkeys(errors)],
-            "",
-        ]
+        head = (
+            "**The file could not be read, so none of its rows were loaded.**"
+            if not loaded
+            else "**The file was refused. The rows counted below were landed earlier and are "
+            "kept.**"
+        )
+        lines += [head, "", *[f"> {cell(e)}" for e in dict.fromkeys(errors)], ""]
     if receipt.height:
         lines += ["## Rows per sheet", "", "| sheet | received | loaded | rejected |"]
         lines += ["| --- | ---: | ---: | ---: |"]

@@ -26,9 +26,14 @@ QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "row_json": pl.String(),
 }
 #: first characters that make a spreadsheet evaluate a cell as a formula (OWASP CSV injection);
-#: checked on the text as received, before surrounding spaces are trimmed. A lone "-" (a common
-#: placeholder for "nothing") is allowed.
+#: checked on the text as received and again after white space and control characters are
+#: stripped (" =HYPERLINK(...)" is a formula too). A lone "-" (a common placeholder for
+#: "nothing") is allowed.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: white space and control characters stripped before the formula check
+_LEADING_JUNK = r"^[\s\x00-\x1f\x7f\u0085\u00a0\u200b-\u200f\u2028\u2029\u2060\ufeff]+"
+#: whole numbers beyond 2**53 cannot be read exactly (and overflow 64-bit integers further on)
+MAX_WHOLE = 2**53
 #: column holding the quality flags of accepted rows (flagged, not rejected), when a model has any
 FLAGS_COLUMN = "quality_flags"
 ROW_ID = "__row"
@@ -174,7 +179,9 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
         text = pl.col(col)
         if dtype.is_integer():
             num = text.cast(pl.Float64, strict=False)
-            expr = pl.when(num == num.round(0)).then(num).otherwise(None).cast(dtype)
+            info = _int_bounds(dtype)
+            whole = (num == num.round(0)) & (num >= info[0]) & (num <= info[1])
+            expr = pl.when(whole).then(num).otherwise(None).cast(dtype, strict=False)
             what = "a whole number"
         elif dtype.is_float():
             num = text.cast(dtype, strict=False)
@@ -193,10 +200,13 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
             )
             what = "true or false"
         else:
-            # as received: a leading tab or CR counts before the cell is trimmed
-            formula = pl.any_horizontal(text.str.starts_with(p) for p in FORMULA_PREFIXES) & (
-                text.str.strip_chars() != "-"
-            )
+            # as received (a leading tab or CR counts), and once white space and control
+            # characters are stripped (" =HYPERLINK(...)" is a formula too)
+            stripped = text.str.replace(_LEADING_JUNK, "")
+            formula = pl.any_horizontal(
+                *(text.str.starts_with(p) for p in FORMULA_PREFIXES),
+                *(stripped.str.starts_with(p) for p in FORMULA_PREFIXES),
+            ) & (text.str.strip_chars() != "-")
             bad = out.filter(raw.select(formula.fill_null(False)).to_series())
             problems += [
                 {
@@ -218,11 +228,32 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
                 "check_name": "dtype",
                 "column_name": col,
                 "value": r[col],
-                "reason": f"{col} = {r[col]!r}: must be {what}",
+                "reason": _cast_reason(col, r[col], what, dtype),
             }
             for r in bad.select(ROW_ID, col).iter_rows(named=True)
         ]
     return out.with_columns(casts), problems
+
+
+def _cast_reason(col: str, value: str, what: str, dtype: pl.DataType) -> str:
+    if dtype.is_integer():
+        lo, hi = _int_bounds(dtype)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is not None and not lo <= number <= hi:
+            return f"{col} = {value!r}: is out of range for a count: must be {lo} to {hi}"
+    return f"{col} = {value!r}: must be {what}"
+
+
+def _int_bounds(dtype: pl.DataType) -> tuple[int, int]:
+    """The whole numbers a column of ``dtype`` accepts (at most ±2**53, read exactly)."""
+    bits = {pl.Int8: 8, pl.Int16: 16, pl.Int32: 32, pl.UInt8: 8, pl.UInt16: 16, pl.UInt32: 32}
+    n = next((b for t, b in bits.items() if dtype == t), 64)
+    if dtype in (pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64):
+        return 0, min(2**n - 1, MAX_WHOLE)
+    return max(-(2 ** (n - 1)), -MAX_WHOLE), min(2 ** (n - 1) - 1, MAX_WHOLE)
 
 
 def with_optional_columns(raw: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFrame:

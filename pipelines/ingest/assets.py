@@ -112,9 +112,7 @@ def _checks(table: str) -> list[dg.AssetCheckSpec]:
 
 
 def _md_cell(value) -> str:
-    text = "" if value is None else str(value)
-    text = text.replace("|", "\\|").replace("\n", " ").replace("\r", " ")
-    return text if len(text) <= 120 else text[:119] + "…"
+    return reports.cell(value, 120)
 
 
 def _failures_md(q: pl.DataFrame) -> str:
@@ -281,7 +279,13 @@ SSI_ASSET = _key("ssi_submissions")
 
 def _land_one(key: str) -> tuple[str, pl.DataFrame, bool]:
     """Land one submission (runs in a worker process for large batches)."""
-    sub = submissions.find(key)
+    try:
+        sub = submissions.find(key)
+    except FileNotFoundError:
+        # registered earlier, no longer in raw/ssi: skipped, never a failure (what was landed
+        # for it is left as it is)
+        empty = pl.DataFrame(schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA})
+        return key, empty, False
     receipt, did_change = submissions.land_submission(sub)
     return key, receipt, did_change
 
@@ -383,6 +387,9 @@ def ssi_submissions_landing(context: dg.AssetExecutionContext):
     receipts, changed, report_paths = [], 0, {}
     for key, receipt, did_change in _land_many(keys):
         changed += did_change
+        if receipt.is_empty():
+            context.log.warning(f"{key}: no longer in raw/ssi; skipped")
+            continue
         receipts.append(receipt.with_columns(pl.lit(key).alias("_key")))
         report_paths[key] = reports.report_path(key)
         errors = receipt.filter(pl.col("file_error").is_not_null())
@@ -393,7 +400,13 @@ def ssi_submissions_landing(context: dg.AssetExecutionContext):
                 f"{key}: {int(receipt['rows_quarantined'].sum())} row(s) quarantined; "
                 f"see {report_paths[key]}"
             )
-    receipts_df = pl.concat(receipts, how="vertical_relaxed")
+    receipts_df = (
+        pl.concat(receipts, how="vertical_relaxed")
+        if receipts
+        else pl.DataFrame(
+            schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA, "_key": pl.String()}
+        )
+    )
     quarantine = _load_quarantine(receipts_df, dict.fromkeys(keys, SSI_QUARANTINE_TABLES))
     context.log.info(f"{len(keys)} submission(s), {changed} new or changed")
     # one materialization and two check results for the whole asset: all sections together
@@ -464,6 +477,15 @@ def _table_asset(
             errors = receipt.filter(pl.col("file_error").is_not_null())
             if not errors.is_empty():
                 context.log.warning(f"{source}/{table}.csv: {errors['file_error'][0]}")
+        if source in ("national", "flagship") and not absent:
+            landing.ensure_schema_file(
+                table_files.file_table(source), landing.quarantine_schema(), quarantine=True
+            )
+            for key, receipt in table_files.land_other_entries(source, tables):
+                context.log.warning(f"{source}/: {receipt['file_error'][0]}")
+                report_paths[f"{source}/{key}"] = reports.report_path(
+                    table_files.report_key(source, key)
+                )
         if receipts:
             receipts_df = pl.concat(receipts, how="vertical_relaxed")
         else:

@@ -13,13 +13,22 @@ import posixpath
 import re
 import zipfile
 from pathlib import Path
-from xml.etree import ElementTree
 
+import defusedxml.ElementTree as SafeET
 import fastexcel
 import polars as pl
+from defusedxml import DefusedXmlException
+
+from pipelines import dropzone
 
 #: sheet -> {Excel row number: [(zero-based column index, formula text)]}
 Formulas = dict[str, dict[int, list[tuple[int, str]]]]
+#: sheet -> (Excel row, zero-based column) of its first cell holding a value
+Origins = dict[str, tuple[int, int]]
+#: a zip member may expand to at most this many times its compressed size (xlsx XML compresses
+#: 5-30 times; zip bombs by thousands), checked on members declaring more than 1 MiB
+MAX_ZIP_RATIO = 200
+MAX_ZIP_MEMBERS = 2000
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -47,8 +56,9 @@ def check_name(path: Path, root: Path) -> None:
         raise UnreadableFile(
             f"file name {path.name!r} is not allowed: use letters, digits, '_', '-' and '.' only"
         )
-    if path.is_symlink():
-        raise UnreadableFile(f"{path.name} is a symbolic link; copy the file itself")
+    e = dropzone.entry(path)
+    if not e.regular:
+        raise UnreadableFile(dropzone.not_regular_reason(e))
     try:
         path.resolve().relative_to(root.resolve())
     except ValueError as exc:
@@ -56,15 +66,24 @@ def check_name(path: Path, root: Path) -> None:
 
 
 def read_bytes(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size == 0:
-        raise UnreadableFile(f"{path.name} is empty (0 bytes)")
-    limit = max_file_bytes()
-    if size > limit:
-        raise UnreadableFile(
-            f"{path.name} is {size / 1048576:.1f} MiB, over the limit of {limit / 1048576:.0f} MiB"
-        )
-    return path.read_bytes()
+    """The bytes of a regular file (links, FIFOs and devices are refused, never opened)."""
+    try:
+        fh = dropzone.open_regular(path)
+    except dropzone.NotRegularFile as exc:
+        raise UnreadableFile(dropzone.not_regular_reason(dropzone.entry(path))) from exc
+    except FileNotFoundError as exc:
+        raise UnreadableFile(f"{path.name} disappeared before it could be read") from exc
+    with fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            raise UnreadableFile(f"{path.name} is empty (0 bytes)")
+        limit = max_file_bytes()
+        if size > limit:
+            raise UnreadableFile(
+                f"{path.name} is {size / 1048576:.1f} MiB, over the limit of "
+                f"{limit / 1048576:.0f} MiB"
+            )
+        return fh.read(limit + 1)
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -112,8 +131,8 @@ def column_letter(index: int) -> str:
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> zip member of its worksheet XML."""
-    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    workbook = SafeET.fromstring(zf.read("xl/workbook.xml"), forbid_dtd=True)
+    rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG_REL}Relationship")}
     out = {}
     for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
@@ -124,33 +143,77 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def workbook_formulas(zf: zipfile.ZipFile) -> Formulas:
-    """Cells that hold a formula (``<f>`` element), per sheet.
+    """Cells that hold a formula (``<f>`` element), per sheet."""
+    return workbook_cells(zf)[0]
+
+
+def workbook_cells(zf: zipfile.ZipFile) -> tuple[Formulas, Origins]:
+    """Cells that hold a formula (``<f>`` element), and the first cell holding a value, per sheet.
 
     calamine (fastexcel) returns the value a formula last showed, never the formula itself, so
-    formulas are found in the worksheet XML. Sheets without any ``<f`` tag are not parsed.
+    formulas are found in the worksheet XML. It also starts a sheet at its first non-empty row
+    and column, so a header below row 1 (or right of column A) is found here, to be reported.
+    XML is parsed with defusedxml and a DOCTYPE is refused.
     """
     found: Formulas = {}
+    origins: Origins = {}
     names = set(zf.namelist())
     for sheet, member in _sheet_parts(zf).items():
         if member not in names:
             continue
         data = zf.read(member)
-        if not _FORMULA_TAG.search(data):
-            continue
+        has_formula = bool(_FORMULA_TAG.search(data))
         cells: dict[int, list[tuple[int, str]]] = {}
-        for _, elem in ElementTree.iterparse(io.BytesIO(data)):
+        first: tuple[int, int] | None = None
+        for _, elem in SafeET.iterparse(io.BytesIO(data), forbid_dtd=True):
             if elem.tag != f"{_NS_MAIN}c":
                 continue
-            formula = elem.find(f"{_NS_MAIN}f")
-            if formula is not None:
-                m = _CELL_REF.match(elem.get("r", ""))
-                if m:
-                    row, col = int(m.group(2)), _column_index(m.group(1))
+            m = _CELL_REF.match(elem.get("r", ""))
+            if m:
+                row, col = int(m.group(2)), _column_index(m.group(1))
+                value = elem.find(f"{_NS_MAIN}v")
+                inline = elem.find(f"{_NS_MAIN}is")
+                if (value is not None and value.text) or inline is not None:
+                    first = (
+                        (row, col) if first is None else (min(first[0], row), min(first[1], col))
+                    )
+                formula = elem.find(f"{_NS_MAIN}f") if has_formula else None
+                if formula is not None:
                     cells.setdefault(row, []).append((col, (formula.text or "").strip()))
             elem.clear()
         if cells:
             found[sheet] = cells
-    return found
+        if first is not None:
+            origins[sheet] = first
+    return found, origins
+
+
+def _check_zip(zf: zipfile.ZipFile, name: str) -> None:
+    """Refuse a workbook by what its central directory declares, before inflating anything:
+    parts pointing outside, too many parts, too large a total, too high a compression ratio."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise UnreadableFile(
+            f"{name} is refused: it holds {len(infos)} parts (a workbook has tens)"
+        )
+    for info in infos:
+        parts = info.filename.replace("\\", "/").split("/")
+        if info.filename.startswith("/") or ".." in parts:
+            raise UnreadableFile(
+                f"{name} is refused: it holds a part named {info.filename!r} that "
+                "points outside the workbook"
+            )
+        if info.file_size > (1 << 20) and info.file_size > MAX_ZIP_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise UnreadableFile(
+                f"{name} is refused: its part {info.filename!r} declares "
+                f"{info.file_size} bytes from {info.compress_size} compressed "
+                f"(more than {MAX_ZIP_RATIO} times): it looks like a zip bomb"
+            )
+    total = sum(i.file_size for i in infos)
+    if total > 20 * max_file_bytes():
+        raise UnreadableFile(f"{name} expands to {total} bytes: refused")
 
 
 def read_workbook(path: Path) -> dict[str, pl.DataFrame]:
@@ -160,25 +223,30 @@ def read_workbook(path: Path) -> dict[str, pl.DataFrame]:
 
 def read_workbook_with_formulas(path: Path) -> tuple[dict[str, pl.DataFrame], Formulas]:
     """Every sheet of an .xlsx workbook as text columns, and the cells holding formulas."""
+    sheets, formulas, _ = read_workbook_layout(path)
+    return sheets, formulas
+
+
+def read_workbook_layout(path: Path) -> tuple[dict[str, pl.DataFrame], Formulas, Origins]:
+    """Every sheet of an .xlsx workbook as text columns, the cells holding formulas, and where
+    each sheet's first value sits (its header, normally row 1, column A)."""
     data = read_bytes(path)
     if not data.startswith(b"PK\x03\x04"):
         hint = " (it looks like CSV text renamed to .xlsx)" if b"," in data[:512] else ""
         raise UnreadableFile(f"{path.name} is not an .xlsx workbook{hint}")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            _check_zip(zf, path.name)  # the central directory only: nothing inflated yet
             if zf.testzip() is not None:
                 raise UnreadableFile(f"{path.name} is a damaged workbook (bad zip member)")
             for info in zf.infolist():
-                parts = info.filename.replace("\\", "/").split("/")
-                if info.filename.startswith("/") or ".." in parts:
+                xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
+                if xml and b"<!doctype" in zf.read(info.filename)[:4096].lower():
                     raise UnreadableFile(
-                        f"{path.name} is refused: it holds a part named {info.filename!r} that "
-                        "points outside the workbook"
+                        f"{path.name} is refused: its part {info.filename!r} declares a "
+                        "DOCTYPE, which a workbook never needs; save it again from Excel"
                     )
-            total = sum(i.file_size for i in zf.infolist())
-            if total > 20 * max_file_bytes():
-                raise UnreadableFile(f"{path.name} expands to {total} bytes: refused")
-            formulas = workbook_formulas(zf)
+            formulas, origins = workbook_cells(zf)
         reader = fastexcel.read_excel(data)
         sheets = {}
         for name in reader.sheet_names:
@@ -186,8 +254,12 @@ def read_workbook_with_formulas(path: Path) -> tuple[dict[str, pl.DataFrame], Fo
             frame = pl.from_arrow(sheet)
             assert isinstance(frame, pl.DataFrame)
             sheets[name] = frame.cast(pl.String)
-        return sheets, formulas
+        return sheets, formulas, origins
     except UnreadableFile:
         raise
+    except DefusedXmlException as exc:
+        raise UnreadableFile(
+            f"{path.name} is refused: its XML declares a DOCTYPE or entities ({exc})"
+        ) from exc
     except Exception as exc:  # zipfile/fastexcel/XML raise many types for damaged files
         raise UnreadableFile(f"{path.name} is a damaged or unsupported workbook: {exc}") from exc

@@ -6,19 +6,21 @@ folder ``raw/ssi/<ISO3>_<YEAR>[_suffix]/`` holding ``<section>.csv`` files (docs
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from pipelines import landing, paths, reports
+from pipelines import dropzone, landing, paths, reports
 from pipelines.ingest.readers import (
+    SAFE_NAME,
     UnreadableFile,
     check_name,
     column_letter,
     read_csv,
-    read_workbook_with_formulas,
+    read_workbook_layout,
 )
 from pipelines.validation import (
     RowCheck,
@@ -46,10 +48,34 @@ def table_name(section: str) -> str:
 LANDING_TABLES = [table_name(s) for s in ssi.SECTIONS]
 
 
+#: formats a focal point may send by mistake, and what to do instead
+UNSUPPORTED_FORMATS = {
+    ".xls": "an Excel 97-2003 workbook: open it in Excel and save it as .xlsx (Excel Workbook)",
+    ".xlsm": "a workbook with macros: save it as .xlsx (Excel Workbook, no macros)",
+    ".xlsb": "a binary Excel workbook: save it as .xlsx (Excel Workbook)",
+    ".ods": "an OpenDocument spreadsheet: save it as .xlsx (Excel 2007-365)",
+    ".numbers": "a Numbers spreadsheet: export it as .xlsx (Excel)",
+    ".zip": "an archive: unpack it and send the .xlsx workbook or the folder of CSV files",
+}
+#: reasons of entries refused before they are read (a receipt ``refused``)
+REFUSED_CHECKS = ("not_regular_file", "unsupported_format", "duplicate_submission")
+
+
 @dataclass(frozen=True)
 class SubmissionFile:
     submission_id: str
     path: Path
+    #: why the entry is refused before any byte of it is read (not a regular file, a format
+    #: that is not read); None for a candidate submission
+    refusal: str | None = None
+    refusal_check: str | None = None
+    #: other entries with the same submission id (``ARG_2019/`` beside ``ARG_2019.xlsx``): all
+    #: of them are refused, and what was landed earlier for the id stays
+    clash: tuple[Path, ...] = ()
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        return (self.path, *self.clash)
 
     @property
     def iso3(self) -> str | None:
@@ -66,18 +92,84 @@ def submission_id_for(path: Path) -> str:
     return path.name if path.is_dir() else path.stem
 
 
+def _safe_key(name: str) -> str:
+    """A key (partition, receipt and report name) for any entry name: the name itself when it
+    is safe, else a cleaned name with a short hash of the real one (never two alike)."""
+    if SAFE_NAME.match(name) and ".." not in name:
+        return name
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:60] or "entry"
+    return f"{cleaned}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+
+
+def _classify(e: dropzone.Entry) -> SubmissionFile:
+    """What an entry of raw/ssi is, decided from its name and ``lstat`` alone."""
+    name = e.path.name
+    if not e.regular:
+        reason = dropzone.not_regular_reason(e)
+        return SubmissionFile(_safe_key(name), e.path, reason, "not_regular_file")
+    if e.kind == dropzone.FOLDER:
+        return SubmissionFile(_safe_key(name), e.path)
+    suffix = e.path.suffix.lower()
+    if suffix in (".xlsx", ".csv"):
+        stem = e.path.stem
+        key = stem if stem and SAFE_NAME.match(stem) else _safe_key(name)
+        return SubmissionFile(key, e.path)
+    what = UNSUPPORTED_FORMATS.get(suffix)
+    reason = (
+        f"{name} is refused: it is {what}. A submission is an .xlsx workbook or a folder of "
+        "<section>.csv files (docs/ssi_submission_format.md)."
+        if what
+        else f"{name} is refused: {suffix or 'a file without extension'} is not a submission "
+        "format. Send an .xlsx workbook (save as .xlsx) or a folder of <section>.csv files "
+        "(docs/ssi_submission_format.md)."
+    )
+    return SubmissionFile(_safe_key(name), e.path, reason, "unsupported_format")
+
+
 def discover(root: Path | None = None) -> list[SubmissionFile]:
-    """Every candidate submission under ``raw/ssi`` (hidden files and README ignored)."""
+    """Every entry of ``raw/ssi`` (hidden files and READMEs ignored), classified by ``lstat``
+    before any byte is read: candidate submissions, and entries refused with a reason (links,
+    devices, FIFOs, sockets, unsupported formats). Entries sharing a submission id come back as
+    one ``SubmissionFile`` with ``clash`` set. Keys are unique."""
     root = root or paths.raw_dir() / "ssi"
-    if not root.exists():
-        return []
+    by_key: dict[str, list[SubmissionFile]] = {}
+    for e in dropzone.scan(root):
+        sub = _classify(e)
+        by_key.setdefault(sub.submission_id, []).append(sub)
     found = []
-    for p in sorted(root.iterdir()):
-        if p.name.startswith(".") or p.name.lower().startswith("readme"):
+    for key, subs in sorted(by_key.items()):
+        if len(subs) == 1:
+            found.append(subs[0])
             continue
-        if p.is_dir() or p.suffix.lower() in (".xlsx", ".csv"):
-            found.append(SubmissionFile(submission_id_for(p), p))
+        names = " and ".join(
+            f"{s.path.name}{'/' if dropzone.entry(s.path).kind == dropzone.FOLDER else ''}"
+            for s in subs
+        )
+        reason = (
+            f"{names} are the same submission {key}: both are refused. Remove or rename one of "
+            f"them (a corrected file is {key}_r2.xlsx). What was landed earlier for {key}, if "
+            "anything, is kept until then."
+        )
+        found.append(
+            SubmissionFile(
+                key,
+                subs[0].path,
+                reason,
+                "duplicate_submission",
+                tuple(s.path for s in subs[1:]),
+            )
+        )
     return found
+
+
+def submission_sha(sub: SubmissionFile) -> str:
+    """sha256 of a submission's bytes (of every entry, for a clash); never follows links."""
+    if not sub.clash:
+        return landing.sha256_of(sub.path)
+    digest = hashlib.sha256(b"clash\0")
+    for p in sub.paths:
+        digest.update(f"{p.name}\0{landing.sha256_of(p)}\n".encode())
+    return digest.hexdigest()
 
 
 def find(submission_id: str, root: Path | None = None) -> SubmissionFile:
@@ -97,18 +189,29 @@ def _read_sections(sub: SubmissionFile) -> tuple[dict[str, SheetData], str]:
             f"{sub.path.name}: a submission must be named <ISO3>_<YEAR>[_suffix], "
             "for example KEN_2021.xlsx"
         )
-    if sub.path.is_dir():
+    if dropzone.entry(sub.path).kind == dropzone.FOLDER:
         sheets: dict[str, SheetData] = {}
-        for f in sorted(sub.path.iterdir()):
-            if f.name.startswith(".") or f.name.lower().startswith("readme"):
+        for e in dropzone.scan(sub.path):
+            f = e.path
+            where = f"{sub.path.name}/"
+            if not e.regular:
+                # never opened; reported as a sheet of its own (an extra or a missing section)
+                reason = dropzone.not_regular_reason(e, where)
+                sheets[f.stem or f.name] = SheetData(None, {}, reason)
                 continue
-            check_name(f, sub.path)
-            if f.suffix.lower() != ".csv" or f.is_dir():
-                raise UnreadableFile(f"{sub.path.name}/{f.name}: only <section>.csv files allowed")
+            csv = f.suffix.lower() == ".csv" and SAFE_NAME.match(f.name)
+            if e.kind == dropzone.FOLDER or not csv:
+                sheets[f.name] = SheetData(
+                    None,
+                    {},
+                    f"{where}{f.name} is refused: a submission folder holds only <section>.csv "
+                    "files (saved as 'CSV UTF-8'); it was not read",
+                )
+                continue
             try:
                 sheets[f.stem] = SheetData(read_csv(f), {})
             except UnreadableFile as exc:
-                sheets[f.stem] = SheetData(None, {}, f"{sub.path.name}/{f.name}: {exc.reason}")
+                sheets[f.stem] = SheetData(None, {}, f"{where}{f.name}: {exc.reason}")
         if not sheets:
             raise UnreadableFile(f"{sub.path.name} is an empty folder")
         return sheets, "file"
@@ -117,10 +220,27 @@ def _read_sections(sub: SubmissionFile) -> tuple[dict[str, SheetData], str]:
             f"{sub.path.name}: a CSV submission is a folder of <section>.csv files; "
             "a single file must be an .xlsx workbook"
         )
-    frames, formulas = read_workbook_with_formulas(sub.path)
+    frames, formulas, origins = read_workbook_layout(sub.path)
     sheets = {}
     for name, frame in frames.items():
         if name.strip().lower() in IGNORED_SHEETS:
+            continue
+        row0, col0 = origins.get(name, (1, 0))
+        last = max((r for r in formulas.get(name, {}) if r > row0), default=0)
+        if last > row0 + frame.height and frame.width:
+            # rows of formulas without a stored value are not read by calamine: count them
+            # as received (and rejected for their formulas) rather than lose them
+            pad = pl.DataFrame({c: [None] * (last - row0 - frame.height) for c in frame.columns})
+            frame = pl.concat([frame, pad.cast(pl.String)])
+        if (row0, col0) != (1, 0) and frame.width:
+            sheets[name] = SheetData(
+                frame,
+                {},
+                layout=f"sheet '{name}': the header row must be row 1 starting in column A, but "
+                f"the first filled cell is {column_letter(col0)}{row0}; move the header to row 1 "
+                "(delete the empty rows and columns above and left of it)",
+                first_row=row0 + 1,
+            )
             continue
         cells = {
             row: [(frame.columns[c] if c < frame.width else column_letter(c), f) for c, f in cols]
@@ -138,6 +258,10 @@ class SheetData:
     formulas: dict[int, list[tuple[str, str]]]
     #: why the sheet (a CSV file of a folder submission) could not be read
     error: str | None = None
+    #: why every row of the sheet is rejected (a layout the pipeline does not read)
+    layout: str | None = None
+    #: Excel row of the first data row
+    first_row: int = 2
 
 
 def _identity_problem(sub: SubmissionFile) -> str | None:
@@ -209,7 +333,7 @@ def _row_checks(section: str, schemes: set[str] | None, currency_ok: bool) -> li
 
 def sheet_names(sub: SubmissionFile) -> dict[str, str]:
     """Landing table -> what a person calls it (sheet of the workbook or CSV of the folder)."""
-    ext = ".csv" if sub.path.is_dir() else ""
+    ext = ".csv" if dropzone.entry(sub.path).kind == dropzone.FOLDER else ""
     out = {table_name(s): f"{s}{ext}" for s in ssi.SECTIONS}
     out[FILE_TABLE] = "(whole file)"
     out[EXTRA_TABLE] = "(extra sheet)"
@@ -277,27 +401,84 @@ def write_report(sub: SubmissionFile, receipt: pl.DataFrame) -> Path:
     return reports.write_report(sub.submission_id, text)
 
 
+def _shown_name(sub: SubmissionFile) -> str:
+    return " + ".join(f"ssi/{p.name}" for p in sub.paths)
+
+
+def _refuse(sub: SubmissionFile, sha: str) -> pl.DataFrame:
+    """Receipt and report of an entry refused before it was read. For a clash of several
+    entries, the rows landed earlier for the id (and their receipt lines) are kept."""
+    assert sub.refusal is not None
+    prov = landing.Provenance(sub.submission_id, _shown_name(sub), sha, landing.now_utc())
+    res = problem(FILE_TABLE, sub.refusal_check or "refused", sub.refusal)
+    kept = pl.DataFrame()
+    if sub.clash:
+        old = landing.receipt_path(SOURCE, sub.submission_id)
+        if old.exists():
+            kept = pl.read_parquet(old).filter(pl.col("table_name") != FILE_TABLE)
+            kept = kept.filter(pl.col("file_error").is_null() & (pl.col("rows_loaded") > 0))
+        if kept.is_empty():
+            kept = pl.DataFrame()
+    else:
+        landing.remove_stale(SOURCE, sub.submission_id, LANDING_TABLES + [EXTRA_TABLE])
+    receipt = landing.write_results(SOURCE, sub.submission_id, [res], prov, sub.refusal, keep=kept)
+    write_report(sub, receipt)
+    return receipt
+
+
+def _counts_problem(results: list[ValidationResult]) -> str | None:
+    """A sentence when a table's rows do not add up (received != loaded + quarantined)."""
+    for r in results:
+        if r.received != r.accepted.height + r.rows_quarantined:
+            return (
+                f"{r.table_name}: {r.received} rows received but {r.accepted.height} loaded and "
+                f"{r.rows_quarantined} quarantined"
+            )
+    return None
+
+
 def land_submission(sub: SubmissionFile, force: bool = False) -> tuple[pl.DataFrame, bool]:
     """Validate and land one submission. Returns (receipt, changed).
 
-    Also writes the validation report (``reports.report_path(sub.submission_id)``).
+    Also writes the validation report (``reports.report_path(sub.submission_id)``). An entry
+    refused before reading (``sub.refusal``) gets a receipt and a report saying why.
     """
-    sha = landing.sha256_of(sub.path)
+    sha = submission_sha(sub)
     if not force and landing.landed_sha(SOURCE, sub.submission_id) == sha:
         receipt = pl.read_parquet(landing.receipt_path(SOURCE, sub.submission_id))
         if not reports.report_path(sub.submission_id).exists():
             write_report(sub, receipt)
         return receipt, False
+    if sub.refusal is not None:
+        return _refuse(sub, sha), True
     prov = landing.Provenance(sub.submission_id, f"ssi/{sub.path.name}", sha, landing.now_utc())
-    landing.remove_stale(SOURCE, sub.submission_id, LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE])
     try:
         sheets, kind = _read_sections(sub)
     except UnreadableFile as exc:
+        landing.remove_stale(SOURCE, sub.submission_id, LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE])
         res = problem(FILE_TABLE, "unreadable_file", exc.reason)
         receipt = landing.write_results(SOURCE, sub.submission_id, [res], prov, exc.reason)
         write_report(sub, receipt)
         return receipt, True
+    results = _validate_sections(sub, sheets, kind)
+    mismatch = _counts_problem(results)
+    landing.remove_stale(SOURCE, sub.submission_id, LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE])
+    if mismatch:
+        reason = (
+            f"{sub.path.name} is refused: its rows could not be counted reliably ({mismatch}); "
+            "check that every sheet has its header in row 1 and holds plain values, no formulas"
+        )
+        res = problem(FILE_TABLE, "row_count", reason)
+        receipt = landing.write_results(SOURCE, sub.submission_id, [res], prov, reason)
+    else:
+        receipt = landing.write_results(SOURCE, sub.submission_id, results, prov)
+    write_report(sub, receipt)
+    return receipt, True
 
+
+def _validate_sections(
+    sub: SubmissionFile, sheets: dict[str, SheetData], kind: str
+) -> list[ValidationResult]:
     identity = _identity_problem(sub)
     results = []
     schemes: set[str] | None = None
@@ -314,6 +495,11 @@ def land_submission(sub: SubmissionFile, force: bool = False) -> tuple[pl.DataFr
             continue
         if identity:
             results.append(reject_all(sheet.frame, name, "submission_identity", identity))
+            continue
+        if sheet.layout:
+            results.append(reject_all(sheet.frame, name, "layout", sheet.layout, sheet.first_row))
+            if section == "schemes":
+                schemes = set()
             continue
         res = validate_table(
             sheet.frame,
@@ -357,6 +543,4 @@ def land_submission(sub: SubmissionFile, force: bool = False) -> tuple[pl.DataFr
         q = pl.concat(extras)
         n = int(q["row_number"].is_not_null().sum())
         results.append(ValidationResult(EXTRA_TABLE, n, pl.DataFrame(), q, rejected_rows=n))
-    receipt = landing.write_results(SOURCE, sub.submission_id, results, prov)
-    write_report(sub, receipt)
-    return receipt, True
+    return results

@@ -13,12 +13,14 @@ Every landed file also gets a validation report, ``warehouse/reports/validation/
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
 
-from pipelines import landing, paths, reports
+from pipelines import dropzone, landing, paths, reports
 from pipelines.ingest.readers import UnreadableFile, check_name, read_csv
 from pipelines.validation import ValidationResult, problem, reject_all, validate_table
 from schemas import published
@@ -55,7 +57,7 @@ def land_table_file(
     root = root or paths.raw_dir() / source
     path = root / f"{table}.csv"
     name = landing_table(source, table)
-    if not path.exists():
+    if dropzone.entry(path).kind == "missing entry":
         prov = landing.Provenance(
             f"{source}/{table}", f"{source}/{path.name}", "", landing.now_utc()
         )
@@ -85,16 +87,61 @@ def land_table_file(
     return receipt, True
 
 
+def file_table(source: str) -> str:
+    """Quarantine table of the entries of ``raw/<source>/`` that are not one of its tables."""
+    return f"{source}_file"
+
+
+def land_other_entries(source: str, tables) -> list[tuple[str, pl.DataFrame]]:
+    """A refused receipt and a report for every entry of ``raw/<source>/`` that is not one of
+    its ``<table>.csv`` files (another format, a folder, a link, a FIFO...): nothing in a drop
+    zone is silently ignored. Nothing is opened. Returns (key, receipt) pairs."""
+    root = paths.raw_dir() / source
+    expected = {f"{t}.csv" for t in tables}
+    out = []
+    for e in dropzone.scan(root):
+        name = e.path.name
+        if name in expected and e.kind == dropzone.FILE:
+            continue
+        if not e.regular:
+            reason = dropzone.not_regular_reason(e, f"{source}/")
+        elif name in expected:
+            reason = f"{source}/{name} is a folder; a file was expected"
+        else:
+            hint = (
+                "save it as CSV UTF-8 under one of these names"
+                if e.path.suffix.lower() in (".xls", ".xlsx", ".xlsm", ".ods", ".txt", ".tsv")
+                else "rename it to one of these names, or move it out of the folder"
+            )
+            reason = (
+                f"{source}/{name} is refused: raw/{source}/ holds only "
+                f"{', '.join(sorted(expected))} ({hint}); it was not read"
+            )
+        key = re.sub(r"[^A-Za-z0-9_.-]", "_", name).strip(".") or "entry"
+        if key != name:
+            key += "-" + hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        key = f"other.{key}"
+        sha = landing.sha256_of(e.path)  # never opens anything but a regular file
+        table = file_table(source)
+        if landing.landed_sha(source, key) == sha:
+            out.append((key, pl.read_parquet(landing.receipt_path(source, key))))
+            continue
+        prov = landing.Provenance(f"{source}/{key}", f"{source}/{name}", sha, landing.now_utc())
+        res = problem(table, "refused", reason)
+        receipt = landing.write_results(source, key, [res], prov, reason)
+        _write_report(source, key, name, receipt, [table])
+        out.append((key, receipt))
+    return out
+
+
 def discover_published(root: Path | None = None) -> list[Path]:
     """Candidate files under ``raw/published`` (hidden files and README ignored)."""
     root = root or paths.raw_dir() / PUBLISHED
     if not root.is_dir():
         return []
-    return [
-        p
-        for p in sorted(root.iterdir())
-        if p.is_file() and not p.name.startswith(".") and not p.name.lower().startswith("readme")
-    ]
+    # every entry but folders, classified by lstat: a link, FIFO or device gets its receipt
+    # ("not a regular file") from land_published_file, without being opened
+    return [e.path for e in dropzone.scan(root) if e.kind != dropzone.FOLDER]
 
 
 def land_published_file(
