@@ -69,7 +69,7 @@ def run_tags() -> dict[str, str]:
     return {PID_TAG: str(pid), HOST_TAG: socket.gethostname(), START_TAG: _pid_start(pid)}
 
 
-def _run_is_dead(run: dg.DagsterRun | None) -> str | None:
+def run_is_dead(run: dg.DagsterRun | None) -> str | None:
     """Why a run holding a pool slot cannot be running any more (None: it may be alive)."""
     if run is None:
         return "unknown to this instance"
@@ -96,7 +96,7 @@ def free_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     messages = []
     for run_id in sorted(run_ids):
         run = instance.get_run_by_id(run_id)
-        why = _run_is_dead(run)
+        why = run_is_dead(run)
         if why is None:
             continue
         if run is not None and not run.is_finished:

@@ -18,7 +18,7 @@ import uuid
 import dagster as dg
 import duckdb
 
-from pipelines import landing, locks, paths, releases
+from pipelines import landing, locks, paths, prune, releases
 from pipelines.definitions import defs
 from pipelines.ingest import submissions
 from pipelines.ingest.assets import ssi_submission_partitions
@@ -75,6 +75,9 @@ def _execute(instance: dg.DagsterInstance, job_name: str, tags: dict[str, str] |
 def run(instance: dg.DagsterInstance) -> int:
     for message in locks.free_dead_runs(instance):
         print(message, file=sys.stderr)
+    removed = prune.prune(instance)
+    if removed:
+        print(f"pruned {len(removed)} old build(s), temporary file(s) and release folder(s)")
     keys = register_submissions(instance)
     changed = changed_submissions(keys)
     print(f"{len(keys)} SSI submission(s) in raw/ssi, {len(changed)} new or changed")

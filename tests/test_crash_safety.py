@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines import fsutil, locks, paths, releases
+from pipelines import fsutil, locks, paths, prune, releases
 from pipelines.warehouse import build
 
 REPO = Path(__file__).resolve().parents[1]
@@ -237,3 +237,34 @@ def test_publish_dir_is_one_rename_and_leaves_no_temporary_folder(tmp_path):
         assert target.stat().st_ino == inode  # the folder written is the folder published
         assert (target / "sub" / "page.html").read_text() == version
         assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_pruning_policy(warehouse_dir):
+    ids = []
+    for n in range(7):
+        _tiny_build(build.build_path(f"run{n}"), float(n))
+        ids.append(build.publish(f"run{n}")[2].release_id)
+        (paths.extracts_dir() / ids[-1]).mkdir(parents=True)
+        (paths.extracts_dir() / ids[-1] / "SHA256SUMS").write_text("")
+    dead_build = build.build_path("3f9a1c2e-0000-4000-8000-000000000001")
+    dead_build.write_bytes(b"partial")
+    orphans = [
+        warehouse_dir / ".tmp-site-3f9a1c2e-0000-4000-8000-000000000002",
+        paths.extracts_dir() / f".tmp-{ids[-1]}-3f9a1c2e-0000-4000-8000-000000000003",
+    ]
+    live = warehouse_dir / f".tmp-site-cli-{os.getpid()}"  # a `make site` still working
+    for folder in (*orphans, live):
+        folder.mkdir()
+    unknown = paths.extracts_dir() / "R20200101-000000"  # not a release of this warehouse
+    unknown.mkdir()
+    with dg.instance_for_test() as instance:
+        removed = prune.prune(instance)
+    assert dead_build in removed and not dead_build.exists()
+    assert all(not p.exists() for p in orphans) and live.exists() and unknown.exists()
+    kept = sorted(p.name for p in paths.extracts_dir().iterdir() if p.name in ids)
+    assert kept == ids[-5:]
+    with closing(duckdb.connect(str(paths.published_path()), read_only=True)) as con:
+        assert [r.release_id for r in releases.releases(con)] == ids  # history keeps all
+        assert con.execute("select count(*) from marts.indicator_vintages").fetchall() == [(14,)]
+    with dg.instance_for_test() as instance:
+        assert prune.prune(instance) == []

@@ -2,8 +2,8 @@
 published ``warehouse/floorboard.duckdb``, by an atomic rename.
 
 A reader holding the published file open (read-only) keeps its inode and is never blocked; a
-failed build leaves the published file byte-identical. Failed build files are kept under
-``warehouse/build/`` for diagnosis (the newest few).
+failed build leaves the published file byte-identical. A failed build file is kept under
+``warehouse/build/`` for diagnosis until the next ``make run`` prunes it (``pipelines.prune``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ REQUIRED_TABLES = (
     "marts.fct_effective_coverage",
     "marts.sdg_indicators",
 )
-KEEP_FAILED_BUILDS = 3
 
 
 class PublishError(RuntimeError):
@@ -128,10 +127,3 @@ def publish(run_id: str) -> tuple[Path, dict[str, int], releases.Release]:
         os.replace(source, target)
         fsync_path(target.parent)
     return target, counts, release
-
-
-def prune_failed_builds(keep: int = KEEP_FAILED_BUILDS) -> None:
-    builds = sorted(paths.build_dir().glob("*.duckdb"), key=lambda p: p.stat().st_mtime)
-    for old in builds[:-keep] if keep else builds:
-        old.unlink(missing_ok=True)
-        old.with_name(old.name + ".wal").unlink(missing_ok=True)
