@@ -1,11 +1,14 @@
 """Crash safety: the warehouse lock, and freeing what dead runs hold.
 
-- ``warehouse_lock()`` — one file lock, ``warehouse/.warehouse.lock``, over build → publish →
-  release. ``python -m pipelines.run`` holds it for the whole warehouse job; the publish step
-  takes it too (a no-op when its own ``make run`` already holds it), so a run launched by the
-  daemon or the UI never publishes in the middle of a ``make run``. It is an ``flock``: the kernel
-  frees it when the holder dies (kill -9, power cut), so a dead process can never keep it. The
-  file records the holder's pid, host and start time; a waiting process says whom it waits for.
+- ``warehouse_lock()`` — one file lock, ``warehouse/.warehouse.lock``, taken by the publish step
+  over check → release → rename (and by the pruning at the start of ``make run``), whatever
+  launched the run (``make run``, sensor, UI). dbt and publish also share the single-slot
+  ``warehouse`` pool, and a build that started from an older release is refused at publish
+  (``pipelines.warehouse.build.check_base_release``): two runs never interleave their
+  publications. The lock is re-entrant for its holder and the holder's children. It is an
+  ``flock``: the kernel frees it when the holder dies (kill -9, power cut), so a dead process
+  never keeps it; the file records the holder's pid, host and purpose, and a waiting process says
+  whom it waits for.
 - ``free_dead_runs(instance)`` — at the start of ``make run``: every run that holds a slot (or
   waits for one) in a concurrency pool, but is finished, unknown, or was started by a process
   of this host that no longer exists, has its slots freed; a dead in-progress run is marked

@@ -98,9 +98,11 @@ def run(instance: dg.DagsterInstance) -> int:
         if not result.success:
             print(f"SSI ingestion failed:\n{_failure_reason(result)}", file=sys.stderr)
             return 1
-    # one run at a time builds, publishes and releases (see pipelines.locks)
-    with locks.warehouse_lock("make run: build_warehouse"):
-        result = _execute(instance, "build_warehouse")
+    # dbt and publish share the single-slot "warehouse" pool; the publish step also takes the
+    # warehouse lock and refuses a build older than the published release (pipelines.locks).
+    # The lock is not held over the whole job: a run holding it while waiting for a pool slot
+    # could deadlock with a daemon run holding the slot while waiting for the lock.
+    result = _execute(instance, "build_warehouse")
     if not result.success:
         print(
             f"Warehouse build failed; the published warehouse was not changed.\n"
