@@ -2,6 +2,9 @@
 
 - ``raw_files_sensor`` watches ``raw/ssi/``, ``raw/national/`` and ``raw/flagship/``. Its cursor
   holds, per file (or folder submission), a cheap stat fingerprint and the sha256 of the bytes.
+  A file's sha256 enters the cursor only once its run succeeded: until then the request is
+  kept under ``pending`` in the cursor, and a failed run is requested again at the next tick
+  (``MAX_ATTEMPTS`` in all, then only a change of the file tries again).
   A new or changed SSI submission is registered as a dynamic partition of ``ssi_submission`` and
   gets a run of ``ingest_ssi_submissions`` for that partition; a new or changed national file
   gets one run of ``ingest_national_statistics``, a changed Flagship file one run of
@@ -30,6 +33,10 @@ SENSOR_NAME = "raw_files_sensor"
 #: at most this many SSI runs are requested per tick; the others come at the next ticks
 MAX_SSI_RUNS_PER_TICK = 100
 SHA_TAG = "floorboard/source_sha256"
+#: every run the sensor requests carries its run key here, so a later tick finds its outcome
+REQUEST_TAG = "floorboard/sensor_request"
+#: a failed run is requested again at the next ticks, this many times in all
+MAX_ATTEMPTS = 3
 
 ingest_ssi_job = dg.define_asset_job(
     "ingest_ssi_submissions",
@@ -86,30 +93,89 @@ def _valid_partition_key(key: str) -> bool:
 
 def _changed_tables(
     source: str, old: dict[str, list[str]], new: dict[str, list[str]]
-) -> list[tuple[str, str]]:
-    """(file name, sha256) of the changed ``raw/<source>/*.csv`` files; fills ``new``."""
+) -> list[tuple[str, str, str]]:
+    """(file name, fingerprint, sha256) of the changed ``raw/<source>/*.csv`` files; the
+    unchanged ones go into ``new``."""
     root = paths.raw_dir() / source
     changed = []
     if root.is_dir():
         for path in sorted(root.glob("*.csv")):
             key = path.name
             fp, sha = _sha(path, old, key)
-            new[key] = [fp, sha]
             prev = old.get(key)
             if (prev and prev[1] == sha) or landing.landed_sha(source, path.stem) == sha:
+                new[key] = [fp, sha]
                 continue
-            changed.append((key, sha))
+            changed.append((key, fp, sha))
     return changed
 
 
-def _table_run(source: str, job, changed: list[tuple[str, str]]) -> dg.RunRequest:
+def _table_run(source: str, job, changed: list[tuple[str, str, str]], attempt: int):
     """One run of the landing job of ``raw/<source>/`` for a set of changed files."""
-    combined = hashlib.sha256("".join(f"{k}:{s}\n" for k, s in changed).encode()).hexdigest()
+    combined = hashlib.sha256("".join(f"{k}:{s}\n" for k, _, s in changed).encode()).hexdigest()
+    run_key = _attempt_key(f"{source}/{combined[:16]}", attempt)
     return dg.RunRequest(
-        run_key=f"{source}/{combined[:16]}",
+        run_key=run_key,
         job_name=job.name,
-        tags={"floorboard/changed_files": ",".join(k for k, _ in changed)[:1000]},
+        tags={
+            "floorboard/changed_files": ",".join(k for k, _, _ in changed)[:1000],
+            REQUEST_TAG: run_key,
+        },
     )
+
+
+def _attempt_key(run_key: str, attempt: int) -> str:
+    """A retry needs a new run key: Dagster launches a run key only once per sensor."""
+    return run_key if attempt == 0 else f"{run_key}/retry{attempt}"
+
+
+def _outcome(instance: dg.DagsterInstance, run_key: str) -> str | None:
+    """'success' or 'failed' once the run of a request has ended; None while it has not
+    (queued, running, or not created yet)."""
+    found = instance.get_runs(filters=dg.RunsFilter(tags={REQUEST_TAG: run_key}), limit=1)
+    if not found:
+        return None
+    if found[0].status == dg.DagsterRunStatus.SUCCESS:
+        return "success"
+    if found[0].status in (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED):
+        return "failed"
+    return None
+
+
+def _settle_pending(
+    context: dg.SensorEvaluationContext, pending: dict, done: dict[str, dict[str, list[str]]]
+) -> tuple[dict, dict[str, dict[str, int]]]:
+    """Runs requested at earlier ticks: a file's sha256 enters the cursor (``done``) only when
+    its run succeeded; a failed run is retried at this tick (``MAX_ATTEMPTS`` in all). Returns
+    the requests still in flight and, per section, the attempt number of each file to retry."""
+    in_flight, retry = {}, {}
+    for run_key, entry in pending.items():
+        outcome = _outcome(context.instance, run_key)
+        section, files, attempt = entry["section"], entry["files"], entry["attempt"]
+        if outcome is None:
+            in_flight[run_key] = entry
+        elif outcome == "success" or attempt + 1 >= MAX_ATTEMPTS:
+            if outcome != "success":
+                context.log.warning(
+                    f"run {run_key} failed {MAX_ATTEMPTS} times; {', '.join(files)} will be "
+                    "tried again when the file changes (or the sensor is reset)"
+                )
+            done.setdefault(section, {}).update(files)
+        else:
+            context.log.info(f"run {run_key} failed; retrying {', '.join(files)}")
+            for key in files:
+                retry.setdefault(section, {})[key] = attempt + 1
+    return in_flight, retry
+
+
+def _in_flight(pending: dict, section: str) -> dict[str, str]:
+    """file key -> sha256 of the files whose run is in flight."""
+    return {
+        key: fs[1]
+        for entry in pending.values()
+        if entry["section"] == section
+        for key, fs in entry["files"].items()
+    }
 
 
 @dg.sensor(
@@ -118,21 +184,22 @@ def _table_run(source: str, job, changed: list[tuple[str, str]]) -> dg.RunReques
     minimum_interval_seconds=60,
     description="New or changed files in raw/ssi/ (one run per submission partition), "
     "raw/national/ (one run of the national landing) and raw/flagship/ (one run of the "
-    "Flagship landing). Cursor: sha256 per file, so identical "
-    "bytes request nothing.",
+    "Flagship landing). Cursor: sha256 per file, stored once its run succeeded, so identical "
+    "bytes request nothing and a failed run is retried at the next tick.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     cursor = json.loads(context.cursor) if context.cursor else {}
-    old_ssi: dict[str, list[str]] = cursor.get("ssi", {})
-    old_nat: dict[str, list[str]] = cursor.get("national", {})
-    old_flagship: dict[str, list[str]] = cursor.get("flagship", {})
+    done = {section: dict(cursor.get(section, {})) for section in ("ssi", "national", "flagship")}
+    pending, retry = _settle_pending(context, cursor.get("pending", {}), done)
+    old_ssi, old_nat, old_flagship = done["ssi"], done["national"], done["flagship"]
     new_ssi: dict[str, list[str]] = {}
     new_nat: dict[str, list[str]] = {}
     new_flagship: dict[str, list[str]] = {}
     run_requests: list[dg.RunRequest] = []
     known = set(context.instance.get_dynamic_partitions(ssi_submission_partitions.name))
     to_add: list[str] = []
+    flying = _in_flight(pending, "ssi")
 
     for sub in submissions.discover():
         key = sub.submission_id
@@ -144,42 +211,63 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         if prev and prev[1] == sha:
             new_ssi[key] = [fp, sha]
             continue
+        if flying.get(key) == sha:
+            continue  # its run is queued or running
         if len(run_requests) >= MAX_SSI_RUNS_PER_TICK:
             continue  # not in the cursor: picked up at the next tick
-        new_ssi[key] = [fp, sha]
         if key not in known:
             to_add.append(key)
         if landing.landed_sha(submissions.SOURCE, key) == sha:
+            new_ssi[key] = [fp, sha]
             continue  # these bytes are already landed: nothing to do
+        run_key = _attempt_key(f"ssi/{key}/{sha[:16]}", retry.get("ssi", {}).get(key, 0))
+        pending[run_key] = {
+            "section": "ssi",
+            "files": {key: [fp, sha]},
+            "attempt": retry.get("ssi", {}).get(key, 0),
+        }
         run_requests.append(
             dg.RunRequest(
-                run_key=f"ssi/{key}/{sha[:16]}",
+                run_key=run_key,
                 job_name=ingest_ssi_job.name,
                 partition_key=key,
-                tags={SHA_TAG: sha},
+                tags={SHA_TAG: sha, REQUEST_TAG: run_key},
             )
         )
 
-    changed_nat = _changed_tables("national", old_nat, new_nat)
-    if changed_nat:
-        run_requests.append(_table_run("national", ingest_national_job, changed_nat))
-    changed_flagship = _changed_tables("flagship", old_flagship, new_flagship)
-    if changed_flagship:
-        run_requests.append(_table_run("flagship", ingest_flagship_job, changed_flagship))
+    n_tables = {}
+    for section, job, old, new in (
+        ("national", ingest_national_job, old_nat, new_nat),
+        ("flagship", ingest_flagship_job, old_flagship, new_flagship),
+    ):
+        flying = _in_flight(pending, section)
+        changed = [c for c in _changed_tables(section, old, new) if flying.get(c[0]) != c[2]]
+        n_tables[section] = len(changed)
+        if changed:
+            attempt = max(retry.get(section, {}).get(k, 0) for k, _, _ in changed)
+            request = _table_run(section, job, changed, attempt)
+            pending[request.run_key] = {
+                "section": section,
+                "files": {k: [fp, sha] for k, fp, sha in changed},
+                "attempt": attempt,
+            }
+            run_requests.append(request)
 
     requests = []
     if to_add:
         requests.append(ssi_submission_partitions.build_add_request(to_add))
-    n_ssi = len(run_requests) - bool(changed_nat) - bool(changed_flagship)
+    n_ssi = len(run_requests) - bool(n_tables["national"]) - bool(n_tables["flagship"])
     if run_requests:
         context.log.info(
             f"{n_ssi} SSI submission run(s), {len(to_add)} new partition(s), "
-            f"{len(changed_nat)} changed national file(s), "
-            f"{len(changed_flagship)} changed Flagship file(s)"
+            f"{n_tables['national']} changed national file(s), "
+            f"{n_tables['flagship']} changed Flagship file(s)"
         )
-    new_cursor = {"ssi": new_ssi, "national": new_nat}
+    new_cursor: dict = {"ssi": new_ssi, "national": new_nat}
     if new_flagship:
         new_cursor["flagship"] = new_flagship
+    if pending:
+        new_cursor["pending"] = pending
     return dg.SensorResult(
         run_requests=run_requests,
         dynamic_partitions_requests=requests,

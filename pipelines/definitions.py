@@ -3,7 +3,7 @@
 import dagster as dg
 
 from pipelines import automation
-from pipelines.extracts.assets import SDG_FILES, extract_assets
+from pipelines.extracts.assets import RELEASE_MANIFEST, SDG_FILES, extract_assets
 from pipelines.ingest.assets import (
     bookkeeping_specs,
     ingest_assets,
@@ -26,10 +26,11 @@ all_assets_job = dg.define_asset_job(
 
 extract_job = dg.define_asset_job(
     "extract_release",
-    selection=dg.AssetSelection.keys(SDG_FILES),
+    # release_manifest publishes what sdg_files staged (manifest, SHA256SUMS, one rename)
+    selection=dg.AssetSelection.assets(SDG_FILES, RELEASE_MANIFEST),
     description="Write SDG extracts of the current release; run config restricts them to "
     "countries, series, years or the Flagship focus countries (written to "
-    "warehouse/extracts/<release>/selections/<name>/).",
+    "warehouse/extracts/<release>/selections/<name>/), then the release manifest.",
 )
 
 ingest_ssi_job = automation.ingest_ssi_job  # defined with the sensor and schedules

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 
 import dagster as dg
 import duckdb
 
-from pipelines import landing, paths, releases
+from pipelines import landing, locks, paths, prune, releases
 from pipelines.definitions import defs
 from pipelines.ingest import submissions
 from pipelines.ingest.assets import ssi_submission_partitions
@@ -57,7 +58,26 @@ def changed_submissions(keys: list[str]) -> list[str]:
     ]
 
 
+def _execute(instance: dg.DagsterInstance, job_name: str, tags: dict[str, str] | None = None):
+    """Run a job in this process, tagged with this process (so that a later run can tell it
+    died) and saying, while it waits for a pool slot, what it waits for."""
+    run_id = str(uuid.uuid4())
+    with locks.report_waits(instance, {run_id}):
+        return defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance,
+            run_config=QUIET,
+            run_id=run_id,
+            tags={**(tags or {}), **locks.run_tags()},
+            raise_on_error=False,
+        )
+
+
 def run(instance: dg.DagsterInstance) -> int:
+    for message in locks.free_dead_runs(instance):
+        print(message, file=sys.stderr)
+    removed = prune.prune(instance)
+    if removed:
+        print(f"pruned {len(removed)} old build(s), temporary file(s) and release folder(s)")
     keys = register_submissions(instance)
     changed = changed_submissions(keys)
     print(f"{len(keys)} SSI submission(s) in raw/ssi, {len(changed)} new or changed")
@@ -67,22 +87,22 @@ def run(instance: dg.DagsterInstance) -> int:
         partitions = instance.get_dynamic_partitions(ssi_submission_partitions.name)
         order = {k: i for i, k in enumerate(partitions)}
         changed.sort(key=order.__getitem__)
-        ingest = defs.resolve_job_def("ingest_ssi_submissions")
-        result = ingest.execute_in_process(
-            instance=instance,
-            run_config=QUIET,
-            tags={
+        result = _execute(
+            instance,
+            "ingest_ssi_submissions",
+            {
                 "dagster/asset_partition_range_start": changed[0],
                 "dagster/asset_partition_range_end": changed[-1],
             },
-            raise_on_error=False,
         )
         if not result.success:
             print(f"SSI ingestion failed:\n{_failure_reason(result)}", file=sys.stderr)
             return 1
-    result = defs.resolve_job_def("build_warehouse").execute_in_process(
-        instance=instance, raise_on_error=False, run_config=QUIET
-    )
+    # dbt and publish share the single-slot "warehouse" pool; the publish step also takes the
+    # warehouse lock and refuses a build older than the published release (pipelines.locks).
+    # The lock is not held over the whole job: a run holding it while waiting for a pool slot
+    # could deadlock with a daemon run holding the slot while waiting for the lock.
+    result = _execute(instance, "build_warehouse")
     if not result.success:
         print(
             f"Warehouse build failed; the published warehouse was not changed.\n"

@@ -41,6 +41,8 @@ def test_release_folder_after_a_run(sample_warehouse: Path):
     assert EXPECTED | {"manifest.json", "SHA256SUMS", "open_sdg"} <= names
     assert (folder / "open_sdg" / "KEN" / "data" / "indicator_1-3-1.csv").exists()
     assert manifest.verify_manifest(folder) == []
+    # staged in a temporary sibling, published by one rename: no staging folder is left
+    assert not list((sample_warehouse / "extracts").glob(".tmp-*"))
     listed = json.loads((folder / "manifest.json").read_text())
     assert listed["release_id"] == release.release_id
     paths = {f["path"] for f in listed["files"]}

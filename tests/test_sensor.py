@@ -3,6 +3,7 @@ again do nothing; a changed national file launches the national landing."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -121,3 +122,61 @@ def test_schedules_and_sensor_registered():
     assert defs.resolve_schedule_def("ssi_round_schedule").cron_schedule == "0 6 1 11 *"
     assert defs.resolve_schedule_def("national_statistics_schedule").cron_schedule == "0 5 1 * *"
     assert defs.resolve_job_def("ingest_national_statistics")
+
+
+def _fake_run(instance, request: dg.RunRequest, failed: bool) -> None:
+    """A run of ``request`` as the daemon would record it, ended in failure or success."""
+    run = instance.create_run_for_job(
+        dg.GraphDefinition(name="fake", node_defs=[]).to_job(), tags=request.tags
+    )
+    if failed:
+        instance.report_run_failed(run, "failed on purpose")
+    else:
+        instance.handle_run_event(
+            run.run_id,
+            dg.DagsterEvent(event_type_value="PIPELINE_SUCCESS", job_name="fake", message="ok"),
+        )
+
+
+def test_a_failed_run_is_retried_at_the_next_tick(drop_zone):
+    raw, wh = drop_zone
+    with dg.instance_for_test() as instance:
+        shutil.copy(HOSTILE / "ssi" / "KEN_2021.xlsx", raw / "ssi" / "KEN_2021.xlsx")
+        first = _tick(instance, None)
+        [request] = first.run_requests
+        # its run has not ended: the next tick waits for it
+        assert _tick(instance, first.cursor).run_requests == []
+        _fake_run(instance, request, failed=True)
+        second = _tick(instance, first.cursor)
+        [retry] = second.run_requests
+        assert retry.partition_key == "KEN_2021" and retry.run_key == request.run_key + "/retry1"
+        assert "KEN_2021" not in json.loads(second.cursor)["ssi"]
+        _fake_run(instance, retry, failed=False)
+        third = _tick(instance, second.cursor)
+        assert third.run_requests == []
+        cursor = json.loads(third.cursor)
+        assert "KEN_2021" in cursor["ssi"] and not cursor.get("pending")
+        # a run that keeps failing is given up after MAX_ATTEMPTS, until the file changes
+        shutil.copy(HOSTILE / "ssi" / "KEN_2021_sex.xlsx", raw / "ssi" / "KEN_2021.xlsx")
+        cur = third.cursor
+        for attempt in range(automation.MAX_ATTEMPTS):
+            result = _tick(instance, cur)
+            [req] = result.run_requests
+            assert req.run_key.endswith(f"/retry{attempt}") == bool(attempt)
+            _fake_run(instance, req, failed=True)
+            cur = result.cursor
+        last = _tick(instance, cur)
+        assert last.run_requests == [] and "KEN_2021" in json.loads(last.cursor)["ssi"]
+
+
+def test_a_failed_national_run_is_retried(drop_zone):
+    raw, wh = drop_zone
+    with dg.instance_for_test() as instance:
+        shutil.copy(HOSTILE / "national" / "bom" / "population.csv", raw / "national")
+        first = _tick(instance, None)
+        [request] = first.run_requests
+        _fake_run(instance, request, failed=True)
+        second = _tick(instance, first.cursor)
+        assert [r.run_key for r in second.run_requests] == [request.run_key + "/retry1"]
+        assert _run(instance, second.run_requests[0]).success
+        assert _tick(instance, second.cursor).run_requests == []

@@ -139,7 +139,7 @@ def test_site_written_by_the_run_has_every_page(site: Path, sample_warehouse: Pa
     for page in (site / "country").glob("*.html"):
         assert page.stat().st_size < 400_000, page
         assert "vegaEmbed=" not in page.read_text(encoding="utf-8")
-    assert not list(sample_warehouse.glob(".site-*")), "temporary build folders left behind"
+    assert not list(sample_warehouse.glob(".tmp-site-*")), "temporary build folders left behind"
 
 
 @pytest.mark.slow
@@ -150,7 +150,7 @@ def test_same_warehouse_same_bytes(site: Path, sample_warehouse: Path, tmp_path:
     pages = publish_site(sample_warehouse / "floorboard.duckdb", target, "test")
     assert pages == sorted(pages) and all(p.is_file() for p in pages)
     assert not (target / "stale").exists()
-    assert not list(tmp_path.glob(".site-*"))
+    assert not list(tmp_path.glob(".tmp-*"))
     ours = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
     theirs = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
     assert ours == theirs

@@ -7,16 +7,24 @@ They read the published warehouse read-only and never recompute a value:
 - ``extracts/what_changed`` — new, revised and withdrawn observations against the previous
   release (``pipelines.releases``), as ``what_changed.csv`` and ``what_changed.md``;
 - ``extracts/release_manifest`` — ``manifest.json`` and ``SHA256SUMS`` over the whole folder.
+
+Nothing is written in place: the first two write into the run's staging folder
+``extracts/.tmp-<release_id>-<run_id>/``; ``release_manifest`` adds what an earlier run
+published for the same release and this run did not rewrite (e.g. other selections), writes the
+manifest and checksums there, fsyncs everything and publishes the folder by one rename
+(``pipelines.fsutil.publish_dir``). A run that dies leaves only a staging folder, removed at the
+start of the next ``make run``.
 """
 
 import hashlib
+import shutil
 from contextlib import closing
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from pipelines import paths, releases
+from pipelines import fsutil, paths, releases
 from pipelines.extracts import manifest
 from pipelines.extracts.selection import ExtractConfig, ExtractSelection
 from pipelines.extracts.write import write_extracts
@@ -38,6 +46,32 @@ def _current_release() -> releases.Release:
 
 def release_folder(release_id: str) -> Path:
     return paths.extracts_dir() / release_id
+
+
+def staging_folder(release_id: str, run_id: str) -> Path:
+    """Where a run writes the files of a release before ``release_manifest`` publishes them."""
+    return fsutil.temporary_sibling(release_folder(release_id), run_id)
+
+
+def _merge_published(final: Path, staging: Path) -> None:
+    """Copy into ``staging`` what ``final`` has and this run did not write (top-level entries,
+    and single selections): a re-run adds to a release folder, it never loses a file."""
+    if not final.is_dir():
+        return
+    for entry in final.iterdir():
+        if entry.name in (manifest.MANIFEST, manifest.CHECKSUMS):
+            continue
+        ours = staging / entry.name
+        if entry.name == "selections" and entry.is_dir():
+            for sel in entry.iterdir():
+                if not (ours / sel.name).exists():
+                    ours.mkdir(parents=True, exist_ok=True)
+                    shutil.copytree(sel, ours / sel.name)
+        elif not ours.exists():
+            if entry.is_dir():
+                shutil.copytree(entry, ours)
+            else:
+                shutil.copy2(entry, ours)
 
 
 def selection_folder(selection: ExtractSelection) -> str:
@@ -72,19 +106,21 @@ def selection_folder(selection: ExtractSelection) -> str:
 def sdg_files(context: dg.AssetExecutionContext, config: ExtractConfig) -> dg.MaterializeResult:
     release = _current_release()
     selection = config.to_selection()
-    out_dir = release_folder(release.release_id)
+    out_dir = staging_folder(release.release_id, context.run_id)
+    shown = release_folder(release.release_id)  # where the files are once published
     if selection != ExtractSelection():
         out_dir = out_dir / "selections" / selection_folder(selection)
+        shown = shown / "selections" / selection_folder(selection)
     else:
         selection = None
     written = write_extracts(
         paths.published_path(), out_dir, release.release_id, release.published_at, selection
     )
-    context.log.info(f"wrote {len(written)} files to {out_dir}")
+    context.log.info(f"wrote {len(written)} files for {shown} (staged in {out_dir})")
     return dg.MaterializeResult(
         metadata={
             "release_id": release.release_id,
-            "folder": dg.MetadataValue.path(str(out_dir)),
+            "folder": dg.MetadataValue.path(str(shown)),
             "files": len(written),
             "selection": str(selection) if selection is not None else "all",
         }
@@ -105,7 +141,7 @@ def sdg_files(context: dg.AssetExecutionContext, config: ExtractConfig) -> dg.Ma
 )
 def what_changed(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     release = _current_release()
-    out_dir = release_folder(release.release_id)
+    out_dir = staging_folder(release.release_id, context.run_id)
     previous = release.previous_release_id
     with closing(duckdb.connect(str(paths.published_path()), read_only=True)) as con:
         if previous:
@@ -156,16 +192,22 @@ def _first_release(con, release: releases.Release, out_dir: Path):
     owners=[OWNER],
     automation_condition=dg.AutomationCondition.eager(),
     description="manifest.json and SHA256SUMS of the release folder: every file with its size "
-    "and sha256, the release id, its publication time and predecessor.",
+    "and sha256, the release id, its publication time and predecessor. Written in the run's "
+    "staging folder, which is then published as extracts/<release_id>/ by one rename.",
 )
 def release_manifest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     release = _current_release()
-    folder = release_folder(release.release_id)
-    target, files = manifest.write_manifest(folder, release)
+    final = release_folder(release.release_id)
+    staging = staging_folder(release.release_id, context.run_id)
+    staging.mkdir(parents=True, exist_ok=True)
+    _merge_published(final, staging)
+    _, files = manifest.write_manifest(staging, release)
+    fsutil.publish_dir(staging, final)
+    context.log.info(f"published {len(files)} files in {final}")
     return dg.MaterializeResult(
         metadata={
             "release_id": release.release_id,
-            "manifest": dg.MetadataValue.path(str(target)),
+            "manifest": dg.MetadataValue.path(str(final / manifest.MANIFEST)),
             "files": len(files),
             "bytes": sum(f["bytes"] for f in files),
         }

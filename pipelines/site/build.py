@@ -21,7 +21,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from pipelines import paths
+from pipelines import fsutil, paths
 from pipelines.site import charts, data, render
 
 INCOME_LABELS = {
@@ -268,20 +268,17 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
 
 
 def publish_site(warehouse_path: Path, target: Path, run_id: str) -> list[Path]:
-    """Build into a sibling temporary folder, then swap it into place by renames: readers see
-    either the old complete site or the new complete one; a failed build leaves the old site."""
-    tmp = target.with_name(f".{target.name}-{run_id}")
-    old = target.with_name(f".{target.name}-old-{run_id}")
+    """Build into a sibling temporary folder, fsync it, then publish it by one rename
+    (``fsutil.publish_dir``): readers see either the old complete site or the new complete one;
+    a failed build leaves the old site."""
+    tmp = fsutil.temporary_sibling(target, run_id)
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         pages = build_site(warehouse_path, tmp)
+        fsutil.publish_dir(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if target.exists():
-        target.rename(old)
-    tmp.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
     return [target / p.relative_to(tmp) for p in pages]
 
 

@@ -2,8 +2,8 @@
 published ``warehouse/floorboard.duckdb``, by an atomic rename.
 
 A reader holding the published file open (read-only) keeps its inode and is never blocked; a
-failed build leaves the published file byte-identical. Failed build files are kept under
-``warehouse/build/`` for diagnosis (the newest few).
+failed build leaves the published file byte-identical. A failed build file is kept under
+``warehouse/build/`` for diagnosis until the next ``make run`` prunes it (``pipelines.prune``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import paths, releases
+from pipelines import locks, paths, releases
+from pipelines.fsutil import fsync_path
 
 #: tables that must exist in a build before it may be published (the warehouse contract)
 REQUIRED_TABLES = (
@@ -23,7 +24,6 @@ REQUIRED_TABLES = (
     "marts.fct_effective_coverage",
     "marts.sdg_indicators",
 )
-KEEP_FAILED_BUILDS = 3
 
 
 class PublishError(RuntimeError):
@@ -77,25 +77,53 @@ def verify(path: Path, required: tuple[str, ...] = REQUIRED_TABLES) -> dict[str,
     return counts
 
 
+def _newest_release(path: Path) -> str | None:
+    """The newest release recorded in a DuckDB file (None: no release table or no row)."""
+    if not path.exists():
+        return None
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        catalog = con.execute("select current_database()").fetchall()[0][0]
+        if not releases._has_table(con, catalog, "releases"):
+            return None
+        found = releases.releases(con)
+    finally:
+        con.close()
+    return found[-1].release_id if found else None
+
+
+def check_base_release(source: Path, target: Path) -> None:
+    """A build that already carries release history (a partial build, copied from the published
+    file when it started) may publish only over the release it started from: otherwise a release
+    published since would disappear from ``marts.releases`` and ``marts.indicator_vintages``."""
+    base = _newest_release(source)
+    if base is None:
+        return  # a full build: the history is copied from the published file at publish time
+    current = _newest_release(target)
+    if current is not None and current != base:
+        raise PublishError(
+            f"this build started from release {base}, but release {current} has been "
+            f"published since; refusing to publish over it (run again to build on {current})"
+        )
+
+
 def publish(run_id: str) -> tuple[Path, dict[str, int], releases.Release]:
-    """Verify the run's build file, record it as a release (``marts.releases`` and the
+    """Under the warehouse lock: verify the run's build file, check it started from the release
+    now published (``check_base_release``), record it as a release (``marts.releases`` and the
     append-only ``marts.indicator_vintages``, history carried over from the published file) and
-    atomically rename it onto the published path."""
-    source = build_path(run_id)
-    verify(source)
-    target = paths.published_path()
-    release = releases.record_release(source, run_id, previous_published=target)
-    counts = verify(source, (*REQUIRED_TABLES, "marts.releases", "marts.indicator_vintages"))
-    wal = source.with_name(source.name + ".wal")
-    if wal.exists():
-        raise PublishError(f"{wal} still exists after checkpoint; refusing to publish")
-    os.chmod(source, 0o444)  # published files are read-only for everyone
-    os.replace(source, target)
+    atomically rename it onto the published path (then fsync the folder)."""
+    with locks.warehouse_lock(f"publish of run {run_id}"):
+        source = build_path(run_id)
+        verify(source)
+        target = paths.published_path()
+        check_base_release(source, target)
+        release = releases.record_release(source, run_id, previous_published=target)
+        counts = verify(source, (*REQUIRED_TABLES, "marts.releases", "marts.indicator_vintages"))
+        wal = source.with_name(source.name + ".wal")
+        if wal.exists():
+            raise PublishError(f"{wal} still exists after checkpoint; refusing to publish")
+        fsync_path(source)
+        os.chmod(source, 0o444)  # published files are read-only for everyone
+        os.replace(source, target)
+        fsync_path(target.parent)
     return target, counts, release
-
-
-def prune_failed_builds(keep: int = KEEP_FAILED_BUILDS) -> None:
-    builds = sorted(paths.build_dir().glob("*.duckdb"), key=lambda p: p.stat().st_mtime)
-    for old in builds[:-keep] if keep else builds:
-        old.unlink(missing_ok=True)
-        old.with_name(old.name + ".wal").unlink(missing_ok=True)

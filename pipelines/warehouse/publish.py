@@ -21,7 +21,6 @@ PUBLISHED = dg.AssetKey(["warehouse", "floorboard_duckdb"])
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     target, counts, release = build.publish(context.run_id)
-    build.prune_failed_builds()
     context.log.info(f"published {target} as release {release.release_id}")
     return dg.MaterializeResult(
         metadata={
