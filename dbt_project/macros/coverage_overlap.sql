@@ -42,3 +42,14 @@
 {% macro overlap_key(overlap_group='overlap_group', scheme_id='scheme_id') -%}
     coalesce('group:' || nullif(trim({{ overlap_group }}), ''), 'scheme:' || {{ scheme_id }})
 {%- endmacro %}
+
+{#- A sex row of a numerator combined by persons_across_schemes (alias `a`) is complete when it
+    is the total, or when as many schemes report the sex as report the total (alias `t`, the
+    `_T` row of the same key) and each gave a value (methodology §0: a sex rate needs a
+    sex-specific numerator from every scheme). -#}
+{% macro is_sex_complete(value, a='a', t='t') -%}
+    coalesce(
+        {{ a }}.sex = '_T' or ({{ a }}.n_schemes = {{ t }}.n_schemes and {{ a }}.{{ value }}_complete),
+        false
+    )
+{%- endmacro %}

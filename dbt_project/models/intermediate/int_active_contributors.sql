@@ -95,8 +95,7 @@ final as (
         a.contributors,
         a.contributors_working_age,
         a.n_schemes,
-        coalesce(a.sex = '_T' or (a.n_schemes = t.n_schemes and a.contributors_complete), false)
-            as is_sex_complete
+        {{ is_sex_complete('contributors') }} as is_sex_complete
     from across_schemes as a
     left join across_schemes as t
         on a.submission_id = t.submission_id and a.risk = t.risk and t.sex = '_T'

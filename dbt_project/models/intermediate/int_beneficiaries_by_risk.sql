@@ -42,8 +42,7 @@ final as (
         coalesce(a.means_tested, 0) as means_tested,
         coalesce(a.non_contributory, 0) as non_contributory,
         a.n_schemes,
-        coalesce(a.sex = '_T' or (a.n_schemes = t.n_schemes and a.covered_complete), false)
-            as is_sex_complete
+        {{ is_sex_complete('covered') }} as is_sex_complete
     from across_schemes as a
     left join across_schemes as t
         on

@@ -34,7 +34,7 @@ final as (
         a.sex,
         a.submission_id,
         a.legally_covered,
-        coalesce(a.sex = '_T' or a.n_schemes = t.n_schemes, false) as is_sex_complete
+        {{ is_sex_complete('legally_covered') }} as is_sex_complete
     from across_schemes as a
     left join across_schemes as t
         on a.submission_id = t.submission_id and a.risk = t.risk and t.sex = '_T'
