@@ -8,7 +8,9 @@
   A new or changed SSI submission is registered as a dynamic partition of ``ssi_submission`` and
   gets a run of ``ingest_ssi_submissions`` for that partition; a new or changed national file
   gets one run of ``ingest_national_statistics``, a changed Flagship file one run of
-  ``ingest_flagship_records``. Identical bytes do nothing: a file whose sha256 is in the cursor,
+  ``ingest_flagship_records``. A landed submission removed from ``raw/ssi`` gets a run of its
+  partition that withdraws it; a partition with nothing in raw/ssi and nothing landed is
+  deleted. Identical bytes do nothing: a file whose sha256 is in the cursor,
   or already landed (its receipt carries the same sha256), requests no run.
 - ``ssi_round_schedule`` (annual, 1 November 06:00 UTC, after the SSI collection round closes):
   registers every submission in ``raw/ssi`` and lands them all in one run.
@@ -23,6 +25,7 @@ import json
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 
 from pipelines import dropzone, landing, paths
 from pipelines.ingest import submissions
@@ -124,6 +127,16 @@ def _table_run(source: str, job, changed: list[tuple[str, str, str]], attempt: i
     )
 
 
+def _landing_stamp(key: str) -> str:
+    """What identifies the current landing of a submission (sha256 and time of its receipt):
+    a withdrawal request names it, so that a submission landed again and removed again is
+    withdrawn again (Dagster launches a run key only once)."""
+    receipt = pl.read_parquet(landing.receipt_path(submissions.SOURCE, key))
+    if receipt.is_empty():
+        return "empty"
+    return f"{(receipt['source_sha256'][0] or '')[:12]}-{receipt['loaded_at'][0]:%Y%m%dT%H%M%S}"
+
+
 def _attempt_key(run_key: str, attempt: int) -> str:
     """A retry needs a new run key: Dagster launches a run key only once per sensor."""
     return run_key if attempt == 0 else f"{run_key}/retry{attempt}"
@@ -201,8 +214,10 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     to_add: list[str] = []
     flying = _in_flight(pending, "ssi")
 
+    present: set[str] = set()
     for sub in submissions.discover():
         key = sub.submission_id
+        present.add(key)
         if not _valid_partition_key(key):
             context.log.warning(f"raw/ssi/{sub.path.name}: name cannot be a partition; rename it")
             continue
@@ -235,6 +250,37 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
             )
         )
 
+    # submissions removed from raw/ssi after they were landed: one run each withdraws them
+    # (pipelines.ingest.submissions.withdraw); partitions with nothing landed are deleted
+    landed = submissions.landed_ids()
+    for key in sorted(landed - present):
+        if not _valid_partition_key(key) or len(run_requests) >= MAX_SSI_RUNS_PER_TICK:
+            continue
+        try:
+            marker = f"withdraw:{_landing_stamp(key)}"
+        except FileNotFoundError:
+            continue  # withdrawn meanwhile by another run
+        if flying.get(key) == marker:
+            continue  # its run is queued or running
+        if old_ssi.get(key, [None, None])[1] == marker:
+            new_ssi[key] = old_ssi[key]  # gave up after MAX_ATTEMPTS: wait for a change
+            continue
+        if key not in known:
+            to_add.append(key)
+        attempt = retry.get("ssi", {}).get(key, 0)
+        run_key = _attempt_key(f"ssi/{key}/{marker}", attempt)
+        pending[run_key] = {"section": "ssi", "files": {key: ["", marker]}, "attempt": attempt}
+        run_requests.append(
+            dg.RunRequest(
+                run_key=run_key,
+                job_name=ingest_ssi_job.name,
+                partition_key=key,
+                tags={REQUEST_TAG: run_key},
+            )
+        )
+    busy = {k for entry in pending.values() for k in entry["files"]}
+    forget = sorted(k for k in known - present - landed - busy if _valid_partition_key(k))
+
     n_tables = {}
     for section, job, old, new in (
         ("national", ingest_national_job, old_nat, new_nat),
@@ -256,6 +302,8 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     requests = []
     if to_add:
         requests.append(ssi_submission_partitions.build_add_request(to_add))
+    if forget:
+        requests.append(ssi_submission_partitions.build_delete_request(forget))
     n_ssi = len(run_requests) - bool(n_tables["national"]) - bool(n_tables["flagship"])
     if run_requests:
         context.log.info(
@@ -292,6 +340,11 @@ def ssi_round_schedule(context: dg.ScheduleEvaluationContext):
     new = [k for k in found if k not in known]
     if new:
         context.instance.add_dynamic_partitions(ssi_submission_partitions.name, new)
+    # a removed submission that is still landed stays in the range (its run withdraws it);
+    # one with nothing landed is forgotten
+    landed = submissions.landed_ids()
+    for k in sorted(known - set(found) - landed):
+        context.instance.delete_dynamic_partition(ssi_submission_partitions.name, k)
     keys = context.instance.get_dynamic_partitions(ssi_submission_partitions.name)
     return dg.RunRequest(
         run_key=f"ssi_round/{context.scheduled_execution_time:%Y}",

@@ -8,23 +8,30 @@ Layout under ``warehouse/landing/``::
                                         file_error, quarantine_records (+ provenance)
 
 Every landed row carries ``submission_id``, ``source_file``, ``source_sha256`` and ``loaded_at``.
-Writes go to a temporary file first and are renamed into place, so a reader never sees half a
-file. Re-landing the same bytes (same ``source_sha256``) under the same validation rules
-(``RULES_VERSION``) is a no-op.
+The files of one source file (tables, quarantine, receipt) are written under temporary names and
+swapped in together, journalled (``swap``): a reader never sees half a file or half a landing,
+whenever the process dies. Re-landing the same bytes (same ``source_sha256``) under the same
+validation rules (``RULES_VERSION``) is a no-op.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
+import json
 import os
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import pyarrow.parquet as pq
 
-from pipelines import dropzone, paths
+from pipelines import dropzone, faults, fsutil, locks, paths
 from pipelines.validation import QUARANTINE_SCHEMA, ValidationResult
 
 #: version of the validation rules and landed columns. Bump it when a check or a landed column
@@ -101,9 +108,7 @@ def now_utc() -> dt.datetime:
 
 
 def _atomic_write(df: pl.DataFrame, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    df.write_parquet(tmp, compression="zstd", statistics=True)
+    tmp = _write_tmp(target, lambda t: df.write_parquet(t, compression="zstd", statistics=True))
     os.replace(tmp, target)
 
 
@@ -133,19 +138,24 @@ def write_results(
     prov: Provenance,
     file_error: str | None = None,
     keep: pl.DataFrame | None = None,
+    stale: Iterable[str] = (),
 ) -> pl.DataFrame:
-    """Write accepted, quarantined and receipt files for one source file. Returns the receipt.
+    """Land one source file (or submission): accepted, quarantined and receipt files, swapped
+    in together (``swap``). Returns the receipt.
 
+    ``stale``: tables whose files of this key are removed in the same swap unless this version
+    writes them again (a table the new version of the file no longer produces).
     ``keep``: receipt lines of an earlier landing whose rows stay landed (a refused clash)."""
     receipts = []
+    files: dict[Path, pl.DataFrame] = {}
     for res in results:
         if res.accepted.width:
             accepted = res.accepted.with_columns(prov.columns())
-            _atomic_write(accepted, paths.landing_dir() / res.table_name / f"{key}.parquet")
+            files[paths.landing_dir() / res.table_name / f"{key}.parquet"] = accepted
         quarantined = res.quarantined.with_columns(prov.columns()).select(
             list(PROVENANCE_SCHEMA) + list(QUARANTINE_SCHEMA)
         )
-        _atomic_write(quarantined, paths.quarantine_dir() / res.table_name / f"{key}.parquet")
+        files[paths.quarantine_dir() / res.table_name / f"{key}.parquet"] = quarantined
         receipts.append(
             {
                 "table_name": res.table_name,
@@ -159,17 +169,148 @@ def write_results(
     receipt = pl.DataFrame(receipts, schema=RECEIPT_SCHEMA).with_columns(prov.columns())
     if keep is not None and keep.height:
         receipt = pl.concat([keep.select(receipt.columns).cast(receipt.schema), receipt])
-    # the receipt is written last: its sha256 marks the file as completely landed
-    target = receipt_path(source, key)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    table = receipt.to_arrow()
-    table = table.replace_schema_metadata(
+    removes = [
+        base / table / f"{key}.parquet"
+        for table in stale
+        for base in (paths.landing_dir(), paths.quarantine_dir())
+    ]
+    table = receipt.to_arrow().replace_schema_metadata(
         {"source_sha256": prov.source_sha256, "rules_version": RULES_VERSION}
     )
-    pq.write_table(table, tmp)
-    os.replace(tmp, target)
+    writes = [(target, _parquet_writer(df)) for target, df in files.items()]
+    writes.append((receipt_path(source, key), lambda t: pq.write_table(table, t)))
+    swap(writes, [r for r in removes if r not in files])
     return receipt
+
+
+# --- one atomic swap per landed file ------------------------------------------------------------
+#
+# A file's new landing (its tables, its quarantine, its receipt) replaces the old one as a whole
+# or not at all, whatever happens to the process:
+#   1. every new file is written under a temporary name and fsynced (the old landing is intact);
+#   2. under the exclusive landing lock, a journal listing the renames and removals is written
+#      (atomically) — from then on the swap is decided;
+#   3. the renames and removals are done, the receipt last (its sha256 marks the file landed),
+#      then the journal is removed.
+# A process killed during 3. leaves its journal: ``recover()`` (at the start of every landing and
+# before every dbt build) completes it, so a reader never sees half of a swap. The dbt build
+# holds the landing lock shared (``reading()``): a swap never happens under a running build.
+
+JOURNAL_DIR = "_journal"
+LOCK_NAME = ".landing.lock"
+
+
+#: the writer's pid in a temporary file's name (``_tmp_name``)
+TMP_OWNER = re.compile(r"\.(\d+)\.[0-9a-f]{8}\.tmp$")
+
+
+def _tmp_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+def _write_tmp(target: Path, write) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_name(target)
+    write(tmp)
+    fsutil.fsync_path(tmp)
+    return tmp
+
+
+@contextlib.contextmanager
+def _lock(mode: int) -> Iterator[None]:
+    root = paths.landing_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, mode)  # freed by the kernel if the holder dies
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+@contextlib.contextmanager
+def reading() -> Iterator[None]:
+    """Hold while reading the landing as a whole (the dbt build): no swap happens meanwhile,
+    and a swap left half done by a dead process is completed first."""
+    recover()
+    with _lock(fcntl.LOCK_SH):
+        yield
+
+
+def _apply(journal: dict) -> None:
+    renames = journal["renames"]
+    for i, (tmp, target) in enumerate(renames):
+        if i == len(renames) // 2:
+            faults.point("landing.mid_swap")
+        if i == len(renames) - 1:
+            faults.point("landing.before_receipt")  # the last rename is the receipt's
+        if os.path.lexists(tmp):
+            os.replace(tmp, target)
+        elif not os.path.lexists(target):
+            raise FileNotFoundError(f"landing swap: neither {tmp} nor {target} exists")
+    for gone in journal["removes"]:
+        Path(gone).unlink(missing_ok=True)
+    for folder in {str(Path(t).parent) for _, t in renames}:
+        fsutil.fsync_path(Path(folder))
+
+
+def _write_journal(journal: dict) -> Path:
+    folder = paths.landing_dir() / JOURNAL_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{journal['id']}.json"
+    tmp = _write_tmp(target, lambda t: Path(t).write_text(json.dumps(journal), encoding="utf-8"))
+    os.replace(tmp, target)
+    fsutil.fsync_path(folder)
+    return target
+
+
+def _parquet_writer(df: pl.DataFrame) -> Callable[[Path], None]:
+    return lambda t: df.write_parquet(t, compression="zstd", statistics=True)
+
+
+def swap(writes: list[tuple[Path, Callable[[Path], None]]], removes: list[Path]) -> None:
+    """Replace files in one swap: every ``(target, write)`` of ``writes`` is written to a
+    temporary file, then all are renamed into place and ``removes`` go. The last write is the
+    marker of a completed landing (the receipt), renamed last."""
+    renames = []
+    try:
+        for target, write in writes:
+            renames.append([str(_write_tmp(target, write)), str(target)])
+    except BaseException:
+        for tmp, _ in renames:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    faults.point("landing.files_written")
+    marker = Path(renames[-1][1]) if renames else Path("nothing")
+    journal = {
+        "id": f"{marker.parent.name}-{marker.stem}-{uuid.uuid4().hex[:8]}",
+        "renames": renames,
+        "removes": [str(r) for r in removes],
+    }
+    with _lock(fcntl.LOCK_EX):
+        path = _write_journal(journal)
+        _apply(journal)
+        path.unlink()
+
+
+def recover() -> list[str]:
+    """Complete the swaps that dead processes left half done (their journals), and remove the
+    temporary files of dead processes. Returns what was completed."""
+    root = paths.landing_dir()
+    folder = root / JOURNAL_DIR
+    done = []
+    if not folder.is_dir() and not root.is_dir():
+        return done
+    with _lock(fcntl.LOCK_EX):
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            _apply(json.loads(path.read_text(encoding="utf-8")))
+            path.unlink()
+            done.append(path.stem)
+        for tmp in root.rglob(".*.tmp"):
+            owner = TMP_OWNER.search(tmp.name)
+            if owner is None or not locks.process_alive(int(owner.group(1))):
+                tmp.unlink(missing_ok=True)
+    return done
 
 
 def receipt_status(receipt: pl.DataFrame) -> str:
@@ -181,13 +322,6 @@ def receipt_status(receipt: pl.DataFrame) -> str:
     if int(receipt["rows_quarantined"].sum()) or int(records):
         return "quarantined"
     return "loaded"
-
-
-def remove_stale(source: str, key: str, tables: list[str]) -> None:
-    """Remove files of a key that the new version of the file no longer produces."""
-    for table in tables:
-        for base in (paths.landing_dir(), paths.quarantine_dir()):
-            (base / table / f"{key}.parquet").unlink(missing_ok=True)
 
 
 def ensure_schema_file(

@@ -6,6 +6,8 @@ written into it next to the dbt marts:
 - ``marts.releases`` — one row per release: ``release_id``, ``published_at`` (UTC), ``run_id``,
   ``previous_release_id``, ``n_observations``, ``content_sha256`` (of the released observations,
   so two releases with the same numbers are recognisable).
+- ``marts.release_withdrawals`` — append-only: every SSI submission removed from the drop zone
+  after it was landed, with the release from which its rows are gone.
 - ``marts.indicator_vintages`` — append-only: every observation of ``marts.sdg_indicators``
   (countries) and ``marts.agg_regional`` (regions) as it was released, keyed by ``release_id``.
 
@@ -62,6 +64,18 @@ create table if not exists marts.indicator_vintages (
     nature varchar,
     obs_status varchar,
     source_detail varchar
+)"""
+
+#: submissions withdrawn from the drop zone (``pipelines.ingest.submissions.withdraw``), each
+#: recorded once, with the first release that no longer holds its rows
+WITHDRAWALS_DDL = """
+create table if not exists marts.release_withdrawals (
+    release_id varchar not null,
+    submission_id varchar not null,
+    source_file varchar,
+    source_sha256 varchar,
+    rows_withdrawn bigint,
+    withdrawn_at timestamp not null
 )"""
 
 #: the observations of the build being released, in the vintages layout
@@ -133,11 +147,17 @@ def record_release(
         )
         con.execute(RELEASES_DDL)
         con.execute(VINTAGES_DDL)
+        con.execute(WITHDRAWALS_DDL)
         if not carried and previous_published is not None and previous_published.exists():
             con.execute(f"attach '{previous_published}' as previous (read_only)")
             try:
                 if _has_table(con, "previous", "releases"):
                     con.execute("insert into marts.releases select * from previous.marts.releases")
+                if _has_table(con, "previous", "release_withdrawals"):
+                    con.execute(
+                        "insert into marts.release_withdrawals "
+                        "select * from previous.marts.release_withdrawals"
+                    )
                 if _has_table(con, "previous", "indicator_vintages"):
                     con.execute(
                         "insert into marts.indicator_vintages "
@@ -164,6 +184,7 @@ def record_release(
                 f"indicator_vintages is append-only: expected {before} + {n_obs} rows, "
                 f"found {after}"
             )
+        _record_withdrawals(con, release_id)
         con.execute(
             "insert into marts.releases values (?, ?, ?, ?, ?, ?)",
             [release_id, published_at, run_id, previous_id, n_obs, digest],
@@ -171,6 +192,27 @@ def record_release(
     finally:
         con.close()
     return Release(release_id, published_at, run_id, previous_id, n_obs, digest)
+
+
+def _record_withdrawals(con: duckdb.DuckDBPyConnection, release_id: str) -> None:
+    """Withdrawals recorded in the landing and not yet in any release belong to this one."""
+    files = sorted((paths.landing_dir() / "_withdrawals").glob("*/*.parquet"))
+    if not files:
+        return
+    con.execute(
+        """
+        insert into marts.release_withdrawals
+        select ?, w.submission_id, w.source_file, w.source_sha256, w.rows_withdrawn,
+               timezone('UTC', w.withdrawn_at)
+        from read_parquet(?) as w
+        where not exists (
+            select 1 from marts.release_withdrawals as r
+            where r.submission_id = w.submission_id
+              and r.withdrawn_at = timezone('UTC', w.withdrawn_at)
+        )
+        """,
+        [release_id, [str(f) for f in files]],
+    )
 
 
 def releases(con: duckdb.DuckDBPyConnection) -> list[Release]:

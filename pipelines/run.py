@@ -32,12 +32,30 @@ QUIET = {
 
 
 def register_submissions(instance: dg.DagsterInstance) -> list[str]:
+    """Add a dynamic partition for every submission in raw/ssi (and for a submission that was
+    removed but is still landed, so that its run withdraws it). Returns the present ones."""
     found = [s.submission_id for s in submissions.discover()]
+    withdrawn = sorted(submissions.landed_ids() - set(found))
     known = set(instance.get_dynamic_partitions(ssi_submission_partitions.name))
-    new = [k for k in found if k not in known]
+    new = [k for k in [*found, *withdrawn] if k not in known]
     if new:
         instance.add_dynamic_partitions(ssi_submission_partitions.name, new)
     return found
+
+
+def forget_removed(instance: dg.DagsterInstance, present: list[str]) -> list[str]:
+    """Delete the partitions of submissions that are no longer in raw/ssi and have nothing
+    landed any more (withdrawn, or never landed): later runs never meet them."""
+    landed = submissions.landed_ids()
+    keep = set(present)
+    gone = [
+        k
+        for k in instance.get_dynamic_partitions(ssi_submission_partitions.name)
+        if k not in keep and k not in landed
+    ]
+    for k in gone:
+        instance.delete_dynamic_partition(ssi_submission_partitions.name, k)
+    return gone
 
 
 def _failure_reason(result: dg.ExecuteInProcessResult) -> str:
@@ -78,26 +96,37 @@ def run(instance: dg.DagsterInstance) -> int:
     removed = prune.prune(instance)
     if removed:
         print(f"pruned {len(removed)} old build(s), temporary file(s) and release folder(s)")
+    recovered = landing.recover()
+    if recovered:
+        print(f"completed {len(recovered)} landing swap(s) left by a run that died")
     keys = register_submissions(instance)
     changed = changed_submissions(keys)
-    print(f"{len(keys)} SSI submission(s) in raw/ssi, {len(changed)} new or changed")
-    if changed:
-        # one run over the partition range from the first to the last changed submission
-        # (unchanged ones inside the range are no-ops: their bytes are already landed)
+    withdrawn = sorted(submissions.landed_ids() - set(keys))
+    print(
+        f"{len(keys)} SSI submission(s) in raw/ssi, {len(changed)} new or changed"
+        + (f", {len(withdrawn)} removed (to withdraw)" if withdrawn else "")
+    )
+    todo = changed + withdrawn
+    if todo:
+        # one run over the partition range from the first to the last submission to land or
+        # withdraw (unchanged ones inside the range are no-ops: their bytes are already landed)
         partitions = instance.get_dynamic_partitions(ssi_submission_partitions.name)
         order = {k: i for i, k in enumerate(partitions)}
-        changed.sort(key=order.__getitem__)
+        todo.sort(key=order.__getitem__)
         result = _execute(
             instance,
             "ingest_ssi_submissions",
             {
-                "dagster/asset_partition_range_start": changed[0],
-                "dagster/asset_partition_range_end": changed[-1],
+                "dagster/asset_partition_range_start": todo[0],
+                "dagster/asset_partition_range_end": todo[-1],
             },
         )
         if not result.success:
             print(f"SSI ingestion failed:\n{_failure_reason(result)}", file=sys.stderr)
             return 1
+    forgotten = forget_removed(instance, keys)
+    if forgotten:
+        print(f"forgot {len(forgotten)} partition(s) of submissions no longer in raw/ssi")
     # dbt and publish share the single-slot "warehouse" pool; the publish step also takes the
     # warehouse lock and refuses a build older than the published release (pipelines.locks).
     # The lock is not held over the whole job: a run holding it while waiting for a pool slot

@@ -67,16 +67,18 @@ def test_multi_partition_run_checks(drop_zone):
             },
         )
         assert result.success
-        evals = {
-            (e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()
+        # one evaluation of each check per submission (partition), not one for the batch
+        evals = {(e.check_name, e.partition): e for e in result.get_asset_check_evaluations()}
+        assert set(evals) == {
+            (c, k) for c in ("rows_reconcile", "no_quarantined_rows") for k in KEYS
         }
-        assert all(e.passed for (t, c), e in evals.items() if c == "rows_reconcile")
-        ben = evals[("ssi_submissions", "no_quarantined_rows")]
-        assert not ben.passed and ben.severity == dg.AssetCheckSeverity.WARN
-        files = ben.metadata["files_with_problems"].value
-        assert "KEN_2021_sex" in files and "KEN_2021_truncated" in files
-        assert "KEN_2021," not in files + ","
-        reps = ben.metadata["validation_reports"].value
-        assert set(reps) == {"KEN_2021_sex", "KEN_2021_truncated"}
-        # a file that cannot be read is reported with the others
-        assert "damaged" in str(ben.metadata["first_failures"].value)
+        assert all(e.passed for (c, _), e in evals.items() if c == "rows_reconcile")
+        assert evals[("no_quarantined_rows", "KEN_2021")].passed
+        for key in ("KEN_2021_sex", "KEN_2021_truncated"):
+            ben = evals[("no_quarantined_rows", key)]
+            assert not ben.passed and ben.severity == dg.AssetCheckSeverity.WARN
+            assert ben.metadata["files_with_problems"].value == key
+            assert ben.metadata["validation_report"].value.endswith(f"{key}.md")
+        # a file that cannot be read is reported like the others
+        truncated = evals[("no_quarantined_rows", "KEN_2021_truncated")]
+        assert "damaged" in str(truncated.metadata["first_failures"].value)

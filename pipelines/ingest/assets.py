@@ -277,20 +277,21 @@ def _ssi_schemas() -> None:
 SSI_ASSET = _key("ssi_submissions")
 
 
-def _land_one(key: str) -> tuple[str, pl.DataFrame, bool]:
-    """Land one submission (runs in a worker process for large batches)."""
+def _land_one(key: str) -> tuple[str, pl.DataFrame, bool, bool]:
+    """Land one submission (runs in a worker process for large batches). Returns (key,
+    receipt, changed, gone): ``gone`` when it is no longer in raw/ssi, in which case what was
+    landed for it is withdrawn (``changed``) — never a failure."""
     try:
         sub = submissions.find(key)
     except FileNotFoundError:
-        # registered earlier, no longer in raw/ssi: skipped, never a failure (what was landed
-        # for it is left as it is)
+        withdrawn = submissions.withdraw(key) is not None
         empty = pl.DataFrame(schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA})
-        return key, empty, False
+        return key, empty, withdrawn, True
     receipt, did_change = submissions.land_submission(sub)
-    return key, receipt, did_change
+    return key, receipt, did_change, False
 
 
-def _land_many(keys: list[str]) -> list[tuple[str, pl.DataFrame, bool]]:
+def _land_many(keys: list[str]) -> list[tuple[str, pl.DataFrame, bool, bool]]:
     """Land submissions, on every core when there are many: validation is CPU-bound and each
     submission writes only its own files."""
     workers = min(os.cpu_count() or 1, 4)
@@ -368,14 +369,19 @@ bookkeeping_specs = [
         dg.AssetCheckSpec(
             "rows_reconcile",
             asset=SSI_ASSET,
-            description="Per submission and section: rows loaded + quarantined = received.",
-            blocking=True,
+            description="Per submission and section: rows loaded + quarantined = received. "
+            "Blocking per submission: a submission whose rows do not add up is refused before "
+            "any of its rows is landed, so it never reaches the warehouse, and the check fails "
+            "for its partition only; the other submissions of the run go on.",
+            partitions_def=ssi_submission_partitions,
         ),
         dg.AssetCheckSpec(
             "no_quarantined_rows",
             asset=SSI_ASSET,
             description="WARN when a submission had rows rejected or could not be read; the "
-            "first failures and the validation report are in the metadata.",
+            "first failures and the validation report are in the metadata. One result per "
+            "submission (partition).",
+            partitions_def=ssi_submission_partitions,
         ),
     ],
     pool="landing",
@@ -384,11 +390,15 @@ def ssi_submissions_landing(context: dg.AssetExecutionContext):
     """Read, validate (pandera) and land SSI submissions; one partition per submission."""
     _ssi_schemas()
     keys = context.partition_keys
-    receipts, changed, report_paths = [], 0, {}
-    for key, receipt, did_change in _land_many(keys):
+    receipts, changed, report_paths, gone = [], 0, {}, set()
+    for key, receipt, did_change, is_gone in _land_many(keys):
         changed += did_change
-        if receipt.is_empty():
-            context.log.warning(f"{key}: no longer in raw/ssi; skipped")
+        if is_gone:
+            gone.add(key)
+            context.log.warning(
+                f"{key}: no longer in raw/ssi; "
+                + ("its landed rows were withdrawn" if did_change else "nothing was landed")
+            )
             continue
         receipts.append(receipt.with_columns(pl.lit(key).alias("_key")))
         report_paths[key] = reports.report_path(key)
@@ -408,8 +418,7 @@ def ssi_submissions_landing(context: dg.AssetExecutionContext):
         )
     )
     quarantine = _load_quarantine(receipts_df, dict.fromkeys(keys, SSI_QUARANTINE_TABLES))
-    context.log.info(f"{len(keys)} submission(s), {changed} new or changed")
-    # one materialization and two check results for the whole asset: all sections together
+    context.log.info(f"{len(keys)} submission(s), {changed} new, changed or withdrawn")
     # one receipt row per submission (all sections added up); quarantine records keep their
     # section in `table_name` so the first failures name the sheet
     combined = receipts_df.group_by("submission_id", "_key", maintain_order=True).agg(
@@ -421,8 +430,58 @@ def ssi_submissions_landing(context: dg.AssetExecutionContext):
     )
     (mat,) = _materializations(combined, ["ssi_submissions"], changed, report_paths)
     yield mat
+    yield from _partition_check_results(context, combined, quarantine, report_paths, gone)
+
+
+def _partition_check_results(
+    context: dg.AssetExecutionContext,
+    combined: pl.DataFrame,
+    quarantine: pl.DataFrame,
+    report_paths: dict[str, Path],
+    gone: set[str],
+):
+    """One evaluation of each check per submission (partition) of the run, so that a good
+    submission landed in the same run as a broken one shows its own, passed, checks. Dagster
+    gives a check result of a run over a partition range no partition, so the evaluations are
+    built here with their partition; the checks' outputs are then emitted once."""
     attach = {"ssi_submissions": SSI_QUARANTINE_TABLES}
-    yield from _check_results(combined, ["ssi_submissions"], quarantine, report_paths, attach)
+    for key in context.partition_keys:
+        if key in gone:
+            results = [
+                dg.AssetCheckResult(
+                    asset_key=SSI_ASSET,
+                    check_name=name,
+                    passed=True,
+                    description="withdrawn: no longer in raw/ssi",
+                    metadata={"withdrawn": True},
+                )
+                for name in ("rows_reconcile", "no_quarantined_rows")
+            ]
+        else:
+            results = _check_results(
+                combined.filter(pl.col("_key") == key),
+                ["ssi_submissions"],
+                quarantine.filter(pl.col("submission_id") == key),
+                {key: report_paths[key]} if key in report_paths else {},
+                attach,
+            )
+        for r in results:
+            yield dg.AssetCheckEvaluation(
+                asset_key=SSI_ASSET,
+                check_name=r.check_name,
+                passed=r.passed,
+                metadata=r.metadata,
+                severity=r.severity,
+                description=r.description,
+                # blocking is per submission (see the spec): never the whole run's step
+                blocking=False,
+                partition=key,
+            )
+    for name in ("rows_reconcile", "no_quarantined_rows"):
+        output = context.assets_def.get_output_name_for_asset_check_key(
+            dg.AssetCheckKey(SSI_ASSET, name)
+        )
+        yield dg.Output(None, output_name=output)
 
 
 def _table_asset(

@@ -46,6 +46,8 @@ def table_name(section: str) -> str:
 
 
 LANDING_TABLES = [table_name(s) for s in ssi.SECTIONS]
+#: every table a submission can have files in (landed rows or quarantine records)
+ALL_TABLES = LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE]
 
 
 #: formats a focal point may send by mistake, and what to do instead
@@ -419,11 +421,74 @@ def _refuse(sub: SubmissionFile, sha: str) -> pl.DataFrame:
             kept = kept.filter(pl.col("file_error").is_null() & (pl.col("rows_loaded") > 0))
         if kept.is_empty():
             kept = pl.DataFrame()
-    else:
-        landing.remove_stale(SOURCE, sub.submission_id, LANDING_TABLES + [EXTRA_TABLE])
-    receipt = landing.write_results(SOURCE, sub.submission_id, [res], prov, sub.refusal, keep=kept)
+    # a clash keeps what was landed earlier for the id; any other refusal replaces it
+    stale = [] if sub.clash else LANDING_TABLES + [EXTRA_TABLE]
+    receipt = landing.write_results(
+        SOURCE, sub.submission_id, [res], prov, sub.refusal, keep=kept, stale=stale
+    )
     write_report(sub, receipt)
     return receipt
+
+
+#: one record per withdrawal: ``warehouse/landing/_withdrawals/ssi/<id>.<time>.parquet``
+WITHDRAWAL_SCHEMA: dict[str, pl.DataType] = {
+    "submission_id": pl.String(),
+    "source_file": pl.String(),
+    "source_sha256": pl.String(),
+    "rows_withdrawn": pl.Int64(),
+    "withdrawn_at": pl.Datetime("us", "UTC"),
+}
+
+
+def withdrawal_dir() -> Path:
+    return paths.landing_dir() / "_withdrawals" / SOURCE
+
+
+def landed_ids() -> set[str]:
+    """Submissions that have a landing (a receipt), whether or not they are still in raw/ssi."""
+    folder = landing.receipt_path(SOURCE, "x").parent
+    return {p.stem for p in folder.glob("*.parquet")} if folder.is_dir() else set()
+
+
+def withdraw(submission_id: str) -> pl.DataFrame | None:
+    """A submission removed from raw/ssi after it was landed is withdrawn: its rows, quarantine
+    records and receipt leave the landing in one swap (so they leave the warehouse at the next
+    build), a withdrawal record is kept (``withdrawal_dir()``; the next release lists it in
+    ``marts.release_withdrawals``) and its report says so. Returns the record, or None when
+    nothing was landed for it."""
+    old = landing.receipt_path(SOURCE, submission_id)
+    if not old.exists():
+        return None
+    receipt = pl.read_parquet(old)
+    record = pl.DataFrame(
+        {
+            "submission_id": [submission_id],
+            "source_file": [receipt["source_file"][0] if receipt.height else None],
+            "source_sha256": [receipt["source_sha256"][0] if receipt.height else None],
+            "rows_withdrawn": [int(receipt["rows_loaded"].sum())],
+            "withdrawn_at": [landing.now_utc()],
+        },
+        schema=WITHDRAWAL_SCHEMA,
+    )
+    stamp = record["withdrawn_at"][0].strftime("%Y%m%dT%H%M%S")
+    target = withdrawal_dir() / f"{submission_id}.{stamp}.parquet"
+    removes = [
+        base / table / f"{submission_id}.parquet"
+        for table in ALL_TABLES
+        for base in (paths.landing_dir(), paths.quarantine_dir())
+    ]
+    landing.swap([(target, lambda t: record.write_parquet(t))], [*removes, old])
+    shown = reports.cell(record["source_file"][0] or submission_id)
+    reports.write_report(
+        submission_id,
+        f"# SSI submission {submission_id}: withdrawn\n\n"
+        f"`raw/{shown}` was removed from the drop zone on "
+        f"{record['withdrawn_at'][0]:%Y-%m-%d %H:%M} UTC. Its "
+        f"{record['rows_withdrawn'][0]} landed row(s) were withdrawn: they leave the warehouse "
+        "in the next release, which records the withdrawal (`marts.release_withdrawals`). "
+        "Values published in earlier releases stay in `marts.indicator_vintages`.\n",
+    )
+    return record
 
 
 def _counts_problem(results: list[ValidationResult]) -> str | None:
@@ -455,23 +520,25 @@ def land_submission(sub: SubmissionFile, force: bool = False) -> tuple[pl.DataFr
     try:
         sheets, kind = _read_sections(sub)
     except UnreadableFile as exc:
-        landing.remove_stale(SOURCE, sub.submission_id, LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE])
         res = problem(FILE_TABLE, "unreadable_file", exc.reason)
-        receipt = landing.write_results(SOURCE, sub.submission_id, [res], prov, exc.reason)
+        receipt = landing.write_results(
+            SOURCE, sub.submission_id, [res], prov, exc.reason, stale=ALL_TABLES
+        )
         write_report(sub, receipt)
         return receipt, True
     results = _validate_sections(sub, sheets, kind)
     mismatch = _counts_problem(results)
-    landing.remove_stale(SOURCE, sub.submission_id, LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE])
+    # every table of the old landing goes in the same swap, unless written again
+    stale = ALL_TABLES
     if mismatch:
         reason = (
             f"{sub.path.name} is refused: its rows could not be counted reliably ({mismatch}); "
             "check that every sheet has its header in row 1 and holds plain values, no formulas"
         )
         res = problem(FILE_TABLE, "row_count", reason)
-        receipt = landing.write_results(SOURCE, sub.submission_id, [res], prov, reason)
+        receipt = landing.write_results(SOURCE, sub.submission_id, [res], prov, reason, stale=stale)
     else:
-        receipt = landing.write_results(SOURCE, sub.submission_id, results, prov)
+        receipt = landing.write_results(SOURCE, sub.submission_id, results, prov, stale=stale)
     write_report(sub, receipt)
     return receipt, True
 

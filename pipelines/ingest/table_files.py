@@ -73,16 +73,15 @@ def land_table_file(
             _write_report(source, table, path.name, receipt, [name])
         return receipt, False
     prov = landing.Provenance(f"{source}/{table}", f"{source}/{path.name}", sha, landing.now_utc())
-    landing.remove_stale(source, table, [name])
     try:
         check_name(path, root)
         raw = read_csv(path)
     except UnreadableFile as exc:
         res = problem(name, "unreadable_file", exc.reason)
-        receipt = landing.write_results(source, table, [res], prov, exc.reason)
+        receipt = landing.write_results(source, table, [res], prov, exc.reason, stale=[name])
     else:
         res = validate_table(raw, model, name)
-        receipt = landing.write_results(source, table, [res], prov)
+        receipt = landing.write_results(source, table, [res], prov, stale=[name])
     _write_report(source, table, path.name, receipt, [name])
     return receipt, True
 
@@ -163,7 +162,6 @@ def land_published_file(
     prov = landing.Provenance(
         f"{PUBLISHED}/{key}", f"{PUBLISHED}/{path.name}", sha, landing.now_utc()
     )
-    landing.remove_stale(PUBLISHED, key, tables)
     error = None
     try:
         check_name(path, root)
@@ -186,6 +184,6 @@ def land_published_file(
             res = reject_all(raw, PUBLISHED_FILE_TABLE, "columns", reason)
         else:
             res = validate_table(raw, published.LAYOUTS[layout], f"{PUBLISHED}_{layout}")
-    receipt = landing.write_results(PUBLISHED, key, [res], prov, error)
+    receipt = landing.write_results(PUBLISHED, key, [res], prov, error, stale=tables)
     _write_report(PUBLISHED, key, path.name, receipt, tables)
     return receipt, True

@@ -15,7 +15,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines import paths
+from pipelines import landing, paths
 from pipelines.warehouse import build
 
 dbt_project = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
@@ -68,8 +68,10 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     target = build.start_build(context.run_id, full=full)
     os.environ.update(build.dbt_env(context.run_id))
     context.log.info(f"dbt builds into {target} ({'full' if full else 'partial'} build)")
-    # --full-refresh: seeds are recreated, so a changed seed schema never meets an old table
-    yield from dbt.cli(["build", "--full-refresh"], context=context).stream()
+    # --full-refresh: seeds are recreated, so a changed seed schema never meets an old table.
+    # The landing is read as a whole: no landing swap happens under a running build.
+    with landing.reading():
+        yield from dbt.cli(["build", "--full-refresh"], context=context).stream()
 
 
 dbt_resource = DbtCliResource(
