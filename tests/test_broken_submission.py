@@ -321,8 +321,9 @@ def test_good_submission_batched_with_the_broken_one_passes(webserver):
     """The good submission landed in the same run as the broken one has its own checks, and
     they passed (one evaluation per partition, not one for the run)."""
     checks = _checks_by_partition(webserver)
-    assert checks["GHA_2020"]["no_quarantined_rows"]["runId"] == (
-        checks[BROKEN]["no_quarantined_rows"]["runId"]
+    assert (
+        checks["GHA_2020"]["no_quarantined_rows"]["runId"]
+        == (checks[BROKEN]["no_quarantined_rows"]["runId"])
     )
     for name in ("no_quarantined_rows", "rows_reconcile"):
         assert checks["GHA_2020"][name]["status"] == "SUCCEEDED", name

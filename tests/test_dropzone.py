@@ -370,7 +370,10 @@ def test_report_of_a_hostile_cell_stays_one_table_row(zone):
 
 def test_pipeline_run_on_a_hostile_drop_zone(tmp_path, monkeypatch):
     """One ``make run``-equivalent on a drop zone holding every bad case beside good
-    submissions: exit 0, the good ones are published, every bad entry has a receipt and report."""
+    submissions: exit 0, the good ones are published, every bad entry has a receipt and report.
+    Then a round later, a submission removed from the drop zone is withdrawn (its rows leave
+    the warehouse, the release records it, its partition goes, the history keeps its values)
+    and a clash settled by removing one of the two entries lands the other."""
     import duckdb
 
     from pipelines import paths, run
@@ -430,6 +433,68 @@ def test_pipeline_run_on_a_hostile_drop_zone(tmp_path, monkeypatch):
         con.close()
     assert set(loaded) == {"KEN_2021", "URY_2020", "KEN_2020"}
     assert all(n > 0 for n in loaded.values())
+
+    # the next round: URY_2020 is taken out of the drop zone, the clash is settled
+    shutil.rmtree(ssi / "URY_2020")
+    (ssi / "ARG_2020.xlsx").unlink()
+    first = _release_and_vintages(paths.published_path())
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert run.run(instance) == 0
+        partitions = instance.get_dynamic_partitions("ssi_submission")
+    assert "URY_2020" not in partitions and "ARG_2020" in partitions
+    assert not landing.receipt_path("ssi", "URY_2020").exists()
+    assert not list(wh.glob("landing/ssi_*/URY_2020.parquet"))
+    assert "withdrawn" in _report("URY_2020")
+    assert landing.receipt_status(pl.read_parquet(landing.receipt_path("ssi", "ARG_2020"))) == (
+        "loaded"
+    )
+    con = duckdb.connect(str(paths.published_path()), read_only=True)
+    try:
+        ids = {
+            r[0] for r in con.execute("select submission_id from marts.dim_submission").fetchall()
+        }
+        release = con.execute(
+            "select release_id from marts.releases order by published_at desc, release_id desc"
+        ).fetchall()[0][0]
+        withdrawn = con.execute(
+            "select release_id, submission_id, rows_withdrawn from marts.release_withdrawals"
+        ).fetchall()
+        # social protection series (SDG 1.3.1) rest on the SSI; 3.8.1 on national statistics
+        ury_now = con.execute(
+            "select list(distinct series_code) from marts.sdg_indicators "
+            "where iso3 = 'URY' and series_code like 'SI_%'"
+        ).fetchall()[0][0]
+        kept = dict(
+            con.execute(
+                "select release_id, count(*) from marts.indicator_vintages group by all"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert "URY_2020" not in ids and {"ARG_2020", "KEN_2021", "KEN_2020"} <= ids
+    assert withdrawn == [(release, "URY_2020", loaded["URY_2020"])]
+    assert not ury_now, ury_now
+    # the release history loses nothing: the first release's values are all still there
+    assert kept[first["release"]] == first["vintages"] and first["ury"] > 0
+
+
+def _release_and_vintages(path) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        release = con.execute("select max(release_id) from marts.releases").fetchall()[0][0]
+        vintages = con.execute(
+            "select count(*) from marts.indicator_vintages where release_id = ?", [release]
+        ).fetchall()[0][0]
+        ury = con.execute(
+            "select count(*) from marts.indicator_vintages "
+            "where release_id = ? and ref_area = 'URY'",
+            [release],
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    return {"release": release, "vintages": vintages, "ury": ury}
 
 
 def test_removed_submission_is_skipped_not_a_failure(zone):

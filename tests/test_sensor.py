@@ -35,7 +35,11 @@ def _tick(instance, cursor):
     result = automation.raw_files_sensor(ctx)
     assert isinstance(result, dg.SensorResult)
     for req in result.dynamic_partitions_requests or []:
-        instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
+        if isinstance(req, dg.DeleteDynamicPartitionsRequest):
+            for key in req.partition_keys:
+                instance.delete_dynamic_partition(req.partitions_def_name, key)
+        else:
+            instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
     return result
 
 
@@ -76,6 +80,33 @@ def test_new_file_is_ingested_and_same_bytes_do_nothing(drop_zone):
         assert fourth.run_requests == []
         # without a cursor (e.g. a reset sensor) landed bytes still request no run
         assert _tick(instance, None).run_requests == []
+
+
+def test_removed_submission_is_withdrawn_then_forgotten(drop_zone):
+    raw, wh = drop_zone
+    shutil.copy(HOSTILE / "ssi" / "KEN_2021.xlsx", raw / "ssi" / "KEN_2021.xlsx")
+    with dg.instance_for_test() as instance:
+        first = _tick(instance, None)
+        assert _run(instance, first.run_requests[0]).success
+        cursor = _tick(instance, first.cursor).cursor
+        (raw / "ssi" / "KEN_2021.xlsx").unlink()
+
+        removed = _tick(instance, cursor)
+        (request,) = removed.run_requests
+        assert request.partition_key == "KEN_2021" and "/withdraw:" in request.run_key
+        assert not removed.dynamic_partitions_requests  # its run needs the partition
+        assert _tick(instance, removed.cursor).run_requests == []  # in flight: not twice
+        result = _run(instance, request)
+        assert result.success
+        assert not list(wh.glob("landing/ssi_*/KEN_2021.parquet"))
+        assert list(wh.glob("landing/_withdrawals/ssi/KEN_2021.*.parquet"))
+
+        after = _tick(instance, removed.cursor)
+        assert after.run_requests == []
+        assert [list(r.partition_keys) for r in after.dynamic_partitions_requests] == [["KEN_2021"]]
+        assert "KEN_2021" not in instance.get_dynamic_partitions(ssi_submission_partitions.name)
+        last = _tick(instance, after.cursor)
+        assert last.run_requests == [] and not last.dynamic_partitions_requests
 
 
 def test_changed_and_broken_submission(drop_zone):
