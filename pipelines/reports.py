@@ -1,8 +1,10 @@
-"""Validation reports: one Markdown file per submission (or national/published file).
+"""Validation reports: one Markdown file and one Excel workbook per submission (or file).
 
 ``warehouse/reports/validation/<key>.md`` lists every problem found in a file with its sheet,
 row, column, value and a sentence a focal point understands — the file a data engineer sends
-back to the country. It is written each time a file is landed (re-landing the same bytes leaves
+back to the country. ``<key>.xlsx`` holds the same problems, one row each, for focal points who
+work in Excel; every cell is written as a value (text or number), never a formula, whatever the
+submitted text was. It is written each time a file is landed (re-landing the same bytes leaves
 it as it is, and rewrites it if it was deleted).
 """
 
@@ -135,14 +137,7 @@ def render(
         "| sheet | row | column | value | problem | check |",
         "| --- | ---: | --- | --- | --- | --- |",
     ]
-    ordered = quarantine.with_columns(
-        pl.col("table_name")
-        .replace_strict(
-            {t: i for i, t in enumerate(sheet_of)}, default=len(sheet_of), return_dtype=pl.Int64
-        )
-        .alias("_order")
-    ).sort(["_order", "row_number", "column_name"], nulls_last=False, maintain_order=True)
-    for r in ordered.iter_rows(named=True):
+    for r in _ordered(quarantine, sheet_of).iter_rows(named=True):
         sheet = sheet_of.get(r["table_name"], r["table_name"])
         row = "" if r["row_number"] is None else str(r["row_number"])
         lines.append(
@@ -152,6 +147,118 @@ def render(
         )
     lines.append("")
     return "\n".join(lines)
+
+
+def xlsx_path(key: str) -> Path:
+    return report_path(key).with_suffix(".xlsx")
+
+
+def write_reports(
+    key: str,
+    title: str,
+    source_file: str,
+    receipt: pl.DataFrame,
+    quarantine: pl.DataFrame,
+    sheet_of: dict[str, str] | None = None,
+    sections: list[str] | None = None,
+) -> Path:
+    """Write the Markdown report and its Excel twin; returns the Markdown's path."""
+    write_workbook(key, title, source_file, receipt, quarantine, sheet_of)
+    return write_report(key, render(title, source_file, receipt, quarantine, sheet_of, sections))
+
+
+#: characters XML 1.0 cannot hold (openpyxl refuses them): shown as ``\x01``... like in Markdown
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(value))
+
+
+def write_workbook(
+    key: str,
+    title: str,
+    source_file: str,
+    receipt: pl.DataFrame,
+    quarantine: pl.DataFrame,
+    sheet_of: dict[str, str] | None = None,
+) -> Path:
+    """``<key>.xlsx``: sheets *Summary*, *Rows per sheet* and *Problems* (sheet, row, column,
+    value, problem, check; one row per problem, in the Markdown's order). Text cells are typed
+    as text explicitly: a submitted ``=HYPERLINK(…)`` shows as the text it was, never runs."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    sheet_of = sheet_of or {}
+    wb = Workbook(write_only=True)
+
+    def row(ws, values: list[object]) -> None:
+        cells = []
+        for v in values:
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                cells.append(WriteOnlyCell(ws, value=v))
+                continue
+            c = WriteOnlyCell(ws, value=None)
+            c.value = _text(v)
+            if c.value is not None:
+                c.data_type = "s"  # a string starting with "=" stays a string
+            cells.append(c)
+        ws.append(cells)
+
+    received = int(receipt["rows_received"].sum()) if receipt.height else 0
+    loaded = int(receipt["rows_loaded"].sum()) if receipt.height else 0
+    rejected = int(receipt["rows_quarantined"].sum()) if receipt.height else 0
+    summary = wb.create_sheet("Summary")
+    row(summary, ["Validation report", title])
+    row(summary, ["File", source_file])
+    row(summary, ["sha256", receipt["source_sha256"][0] if receipt.height else ""])
+    loaded_at = receipt["loaded_at"][0] if receipt.height else None
+    row(summary, ["Checked at (UTC)", f"{loaded_at:%Y-%m-%d %H:%M}" if loaded_at else "-"])
+    row(summary, ["Outcome", landing.receipt_status(receipt)])
+    row(summary, ["Rows received", received])
+    row(summary, ["Rows loaded", loaded])
+    row(summary, ["Rows rejected", rejected])
+    row(summary, ["Problems found", quarantine.height])
+    for error in dict.fromkeys(e for e in receipt["file_error"].to_list() if e):
+        row(summary, ["File refused", error])
+    per_sheet = wb.create_sheet("Rows per sheet")
+    row(per_sheet, ["sheet", "received", "loaded", "rejected"])
+    for r in receipt.iter_rows(named=True):
+        sheet = sheet_of.get(r["table_name"], r["table_name"])
+        row(per_sheet, [sheet, r["rows_received"], r["rows_loaded"], r["rows_quarantined"]])
+    problems = wb.create_sheet("Problems")
+    row(problems, ["sheet", "row", "column", "value", "problem", "check"])
+    for r in _ordered(quarantine, sheet_of).iter_rows(named=True):
+        row(
+            problems,
+            [
+                sheet_of.get(r["table_name"], r["table_name"]),
+                r["row_number"],
+                r["column_name"],
+                r["value"],
+                r["reason"],
+                r["check_name"],
+            ],
+        )
+    target = xlsx_path(key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    wb.save(tmp)
+    os.replace(tmp, target)
+    return target
+
+
+def _ordered(quarantine: pl.DataFrame, sheet_of: dict[str, str]) -> pl.DataFrame:
+    """Problems in the order of the sheets, then rows, then columns."""
+    return quarantine.with_columns(
+        pl.col("table_name")
+        .replace_strict(
+            {t: i for i, t in enumerate(sheet_of)}, default=len(sheet_of), return_dtype=pl.Int64
+        )
+        .alias("_order")
+    ).sort(["_order", "row_number", "column_name"], nulls_last=False, maintain_order=True)
 
 
 def write_report(key: str, text: str) -> Path:

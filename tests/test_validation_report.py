@@ -1,5 +1,5 @@
-"""Validation reports and asset checks: one Markdown report per submission, written at landing
-time, listing every problem with sheet, row, column and value; a multi-submission run reports
+"""Validation reports and asset checks: one Markdown report and one Excel twin per submission,
+written at landing time, listing every problem with sheet, row, column and value; a multi-submission run reports
 per-submission failures in the `no_quarantined_rows` WARN check while `rows_reconcile` passes."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines import reports
+from pipelines import landing, reports
 from pipelines.definitions import defs
 from pipelines.ingest import submissions
 from pipelines.ingest.assets import ssi_submission_partitions
@@ -82,3 +82,44 @@ def test_multi_partition_run_checks(drop_zone):
         # a file that cannot be read is reported like the others
         truncated = evals[("no_quarantined_rows", "KEN_2021_truncated")]
         assert "damaged" in str(truncated.metadata["first_failures"].value)
+
+
+@pytest.mark.parametrize("key", ["KEN_2021_sex", "KEN_2021_formula", "KEN_2021_nul"])
+def test_xlsx_report_has_the_markdown_problems_and_no_formula(tmp_path, monkeypatch, key):
+    """``<key>.xlsx`` beside ``<key>.md``: one row per problem, the same problems (each xlsx row
+    rendered as a Markdown row is in the Markdown), every cell a value, never a formula."""
+    from openpyxl import load_workbook
+
+    raw, wh = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "ssi").mkdir(parents=True)
+    shutil.copytree(HOSTILE / "reference", raw / "reference")
+    src = HOSTILE / "ssi" / f"{key}.xlsx"
+    src = src if src.exists() else HOSTILE / "ssi" / key
+    if src.is_dir():
+        shutil.copytree(src, raw / "ssi" / src.name)
+    else:
+        shutil.copy(src, raw / "ssi")
+    monkeypatch.setenv("FLOORBOARD_RAW_DIR", str(raw))
+    monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(wh))
+    receipt, _ = submissions.land_submission(submissions.find(key))
+    markdown = reports.report_path(key).read_text(encoding="utf-8")
+    wb = load_workbook(reports.xlsx_path(key))  # formulas would load as formulas here
+    assert wb.sheetnames == ["Summary", "Rows per sheet", "Problems"]
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            assert all(c.data_type != "f" for c in row), [c.value for c in row]
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True)}
+    assert summary["Outcome"] == landing.receipt_status(receipt)
+    assert f"- Outcome: **{summary['Outcome']}**" in markdown
+    problems = list(wb["Problems"].iter_rows(values_only=True))
+    assert problems[0] == ("sheet", "row", "column", "value", "problem", "check")
+    assert len(problems) - 1 == summary["Problems found"] > 0
+    for sheet, row, column, value, problem, check in problems[1:]:
+        line = (
+            f"| {reports.cell(sheet)} | {'' if row is None else row} | {reports.cell(column)} "
+            f"| {reports.cell(value, reports.MAX_VALUE_CHARS)} | {reports.cell(problem)} "
+            f"| {reports.cell(check)} |"
+        )
+        assert line in markdown, line
+    if key == "KEN_2021_formula":
+        assert any(str(p[3] or "").lstrip().startswith("=") for p in problems[1:])

@@ -392,7 +392,8 @@ def write_report(sub: SubmissionFile, receipt: pl.DataFrame) -> Path:
     quarantine = reports.read_quarantine(
         sub.submission_id, LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE]
     )
-    text = reports.render(
+    return reports.write_reports(
+        sub.submission_id,
         f"SSI submission {sub.submission_id}",
         f"raw/ssi/{sub.path.name}",
         receipt,
@@ -400,7 +401,6 @@ def write_report(sub: SubmissionFile, receipt: pl.DataFrame) -> Path:
         sheet_names(sub),
         overlap_section(sub.submission_id),
     )
-    return reports.write_report(sub.submission_id, text)
 
 
 def _shown_name(sub: SubmissionFile) -> str:
@@ -479,6 +479,7 @@ def withdraw(submission_id: str) -> pl.DataFrame | None:
     ]
     landing.swap([(target, lambda t: record.write_parquet(t))], [*removes, old])
     shown = reports.cell(record["source_file"][0] or submission_id)
+    reports.xlsx_path(submission_id).unlink(missing_ok=True)  # its problems are history now
     reports.write_report(
         submission_id,
         f"# SSI submission {submission_id}: withdrawn\n\n"

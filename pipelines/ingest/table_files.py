@@ -42,8 +42,13 @@ def report_key(source: str, key: str) -> str:
 
 def _write_report(source: str, key: str, file_name: str, receipt: pl.DataFrame, tables) -> None:
     quarantine = reports.read_quarantine(key, tables)
-    text = reports.render(f"{source}/{file_name}", f"raw/{source}/{file_name}", receipt, quarantine)
-    reports.write_report(report_key(source, key), text)
+    reports.write_reports(
+        report_key(source, key),
+        f"{source}/{file_name}",
+        f"raw/{source}/{file_name}",
+        receipt,
+        quarantine,
+    )
 
 
 def land_table_file(
