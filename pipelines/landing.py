@@ -324,6 +324,14 @@ def receipt_status(receipt: pl.DataFrame) -> str:
     return "loaded"
 
 
+def outcomes(source: str) -> dict[str, list[str]]:
+    """Outcome (``receipt_status``) -> keys, over every receipt of ``source``."""
+    out: dict[str, list[str]] = {"loaded": [], "quarantined": [], "refused": []}
+    for path in sorted((paths.landing_dir() / "_receipts" / source).glob("*.parquet")):
+        out[receipt_status(pl.read_parquet(path))].append(path.stem)
+    return out
+
+
 def ensure_schema_file(
     table: str, schema: dict[str, pl.DataType], quarantine: bool = False
 ) -> None:

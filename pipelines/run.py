@@ -18,7 +18,7 @@ import uuid
 import dagster as dg
 import duckdb
 
-from pipelines import landing, locks, paths, prune, releases
+from pipelines import landing, locks, paths, progress, prune, releases
 from pipelines.definitions import defs
 from pipelines.ingest import submissions
 from pipelines.ingest.assets import ssi_submission_partitions
@@ -139,8 +139,36 @@ def run(instance: dg.DagsterInstance) -> int:
             file=sys.stderr,
         )
         return 1
+    print(landing_summary())
     print(summary())
     return 0
+
+
+def landing_summary() -> str:
+    """What became of every file of the drop zones: loaded, quarantined, refused (receipts)."""
+    lines = [
+        "Drop zones (receipts in warehouse/landing/_receipts/, reports in "
+        "warehouse/reports/validation/):"
+    ]
+    for source, what in (
+        ("ssi", "SSI submissions"),
+        ("national", "national statistics files"),
+        ("flagship", "Flagship files"),
+        ("published", "published files"),
+    ):
+        out = landing.outcomes(source)
+        total = sum(len(v) for v in out.values())
+        if not total:
+            continue
+        lines.append(
+            f"  {what}: {total} — {len(out['loaded'])} loaded, {len(out['quarantined'])} "
+            f"quarantined (some rows rejected), {len(out['refused'])} refused"
+        )
+        for status in ("refused", "quarantined"):
+            if out[status]:
+                shown = ", ".join(out[status][:8]) + (" …" if len(out[status]) > 8 else "")
+                lines.append(f"    {status}: {shown}")
+    return "\n".join(lines)
 
 
 def summary() -> str:
@@ -181,6 +209,8 @@ def summary() -> str:
 
 
 def main() -> int:
+    # progress bars and plain progress lines for the person running this (pipelines.progress)
+    os.environ.setdefault(progress.ENV, "1")
     with dg.instance_for_test() if "--ephemeral" in sys.argv else _instance() as instance:
         return run(instance)
 

@@ -84,6 +84,11 @@ def test_run_killed_during_dbt_build_never_blocks_the_next(tmp_path: Path):
         timeout=300,
     )
     assert second.returncode == 0, second.stderr[-3000:]
+    # progress for the person running it (plain lines: not a terminal), and a final summary
+    assert "Validating and landing SSI submissions: 2/2" in (tmp_path / "first.log").read_text()
+    assert "SSI submissions: 2 — 2 loaded, 0 quarantined (some rows rejected), 0 refused" in (
+        second.stdout
+    )
     for run_id in dead:
         assert f"freed the pool slots of run {run_id}" in second.stderr
 

@@ -13,13 +13,14 @@ validation report under ``warehouse/reports/validation/`` (path in the metadata)
 
 import multiprocessing
 import os
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from pipelines import landing, paths, reports
+from pipelines import landing, paths, progress, reports
 from pipelines.ingest import submissions, table_files
 from pipelines.ingest.table_files import land_table_file, landing_table
 from pipelines.validation import landing_dtypes, model_dtypes
@@ -295,11 +296,19 @@ def _land_many(keys: list[str]) -> list[tuple[str, pl.DataFrame, bool, bool]]:
     """Land submissions, on every core when there are many: validation is CPU-bound and each
     submission writes only its own files."""
     workers = min(os.cpu_count() or 1, 4)
-    if len(keys) < 20 or workers < 2:
-        return [_land_one(k) for k in keys]
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return list(pool.map(_land_one, keys, chunksize=8))
+    out = []
+    with progress.bar("Validating and landing SSI submissions", len(keys)) as advance:
+        if len(keys) < 20 or workers < 2:
+            for k in keys:
+                out.append(_land_one(k))
+                advance(note=k)
+            return out
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            for result in pool.map(_land_one, keys, chunksize=8):
+                out.append(result)
+                advance(note=result[0])
+    return out
 
 
 #: the landed section tables, read by dbt; produced by (and materialized with) the SSI asset
@@ -351,86 +360,95 @@ bookkeeping_specs = [
 ]
 
 
-@dg.asset(
-    key=SSI_ASSET,
-    deps=[RAW_SSI],
-    description="SSI submissions landed: every section (`submission`, `schemes`, "
-    "`legal_coverage`, `contributors`, `beneficiaries`, `benefit_amounts`, `expenditure`, "
-    "`receipts`) as validated rows in `warehouse/landing/ssi_<section>/<submission_id>.parquet`, "
-    "with provenance (submission_id, source_file, source_sha256, loaded_at); rejected rows in "
-    "`warehouse/landing/_quarantine/`, and every problem of a submission listed in "
-    "`warehouse/reports/validation/<submission_id>.md`. One partition per submission.",
-    group_name="ingest",
-    kinds={"polars", "parquet", "pandera"},
-    owners=[OWNER],
-    partitions_def=ssi_submission_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    check_specs=[
-        dg.AssetCheckSpec(
-            "rows_reconcile",
-            asset=SSI_ASSET,
-            description="Per submission and section: rows loaded + quarantined = received. "
-            "Blocking per submission: a submission whose rows do not add up is refused before "
-            "any of its rows is landed, so it never reaches the warehouse, and the check fails "
-            "for its partition only; the other submissions of the run go on.",
-            partitions_def=ssi_submission_partitions,
-        ),
-        dg.AssetCheckSpec(
-            "no_quarantined_rows",
-            asset=SSI_ASSET,
-            description="WARN when a submission had rows rejected or could not be read; the "
-            "first failures and the validation report are in the metadata. One result per "
-            "submission (partition).",
-            partitions_def=ssi_submission_partitions,
-        ),
-    ],
-    pool="landing",
-)
-def ssi_submissions_landing(context: dg.AssetExecutionContext):
-    """Read, validate (pandera) and land SSI submissions; one partition per submission."""
-    _ssi_schemas()
-    keys = context.partition_keys
-    receipts, changed, report_paths, gone = [], 0, {}, set()
-    for key, receipt, did_change, is_gone in _land_many(keys):
-        changed += did_change
-        if is_gone:
-            gone.add(key)
-            context.log.warning(
-                f"{key}: no longer in raw/ssi; "
-                + ("its landed rows were withdrawn" if did_change else "nothing was landed")
+# Two Dagster features this asset needs on purpose, announced as beta/preview when the
+# definition is made: one run per batch of partitions (backfill_policy) and one check
+# evaluation per partition (partitions_def on the checks). Silenced here, for these two
+# messages only; any other warning still shows.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "Parameter `backfill_policy`", dg.BetaWarning)
+    warnings.filterwarnings("ignore", "Specifying a partitions_def", dg.PreviewWarning)
+
+    @dg.asset(
+        key=SSI_ASSET,
+        deps=[RAW_SSI],
+        description="SSI submissions landed: every section (`submission`, `schemes`, "
+        "`legal_coverage`, `contributors`, `beneficiaries`, `benefit_amounts`, `expenditure`, "
+        "`receipts`) as validated rows in "
+        "`warehouse/landing/ssi_<section>/<submission_id>.parquet`, "
+        "with provenance (submission_id, source_file, source_sha256, loaded_at); rejected rows in "
+        "`warehouse/landing/_quarantine/`, and every problem of a submission listed in "
+        "`warehouse/reports/validation/<submission_id>.md`. One partition per submission.",
+        group_name="ingest",
+        kinds={"polars", "parquet", "pandera"},
+        owners=[OWNER],
+        partitions_def=ssi_submission_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        check_specs=[
+            dg.AssetCheckSpec(
+                "rows_reconcile",
+                asset=SSI_ASSET,
+                description="Per submission and section: rows loaded + quarantined = received. "
+                "Blocking per submission: a submission whose rows do not add up is refused before "
+                "any of its rows is landed, so it never reaches the warehouse, and the check fails "
+                "for its partition only; the other submissions of the run go on.",
+                partitions_def=ssi_submission_partitions,
+            ),
+            dg.AssetCheckSpec(
+                "no_quarantined_rows",
+                asset=SSI_ASSET,
+                description="WARN when a submission had rows rejected or could not be read; the "
+                "first failures and the validation report are in the metadata. One result per "
+                "submission (partition).",
+                partitions_def=ssi_submission_partitions,
+            ),
+        ],
+        pool="landing",
+    )
+    def ssi_submissions_landing(context: dg.AssetExecutionContext):
+        """Read, validate (pandera) and land SSI submissions; one partition per submission."""
+        _ssi_schemas()
+        keys = context.partition_keys
+        receipts, changed, report_paths, gone = [], 0, {}, set()
+        for key, receipt, did_change, is_gone in _land_many(keys):
+            changed += did_change
+            if is_gone:
+                gone.add(key)
+                context.log.warning(
+                    f"{key}: no longer in raw/ssi; "
+                    + ("its landed rows were withdrawn" if did_change else "nothing was landed")
+                )
+                continue
+            receipts.append(receipt.with_columns(pl.lit(key).alias("_key")))
+            report_paths[key] = reports.report_path(key)
+            errors = receipt.filter(pl.col("file_error").is_not_null())
+            if not errors.is_empty():
+                context.log.warning(f"{key}: {errors['file_error'][0]}")
+            elif int(receipt["rows_quarantined"].sum()):
+                context.log.warning(
+                    f"{key}: {int(receipt['rows_quarantined'].sum())} row(s) quarantined; "
+                    f"see {report_paths[key]}"
+                )
+        receipts_df = (
+            pl.concat(receipts, how="vertical_relaxed")
+            if receipts
+            else pl.DataFrame(
+                schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA, "_key": pl.String()}
             )
-            continue
-        receipts.append(receipt.with_columns(pl.lit(key).alias("_key")))
-        report_paths[key] = reports.report_path(key)
-        errors = receipt.filter(pl.col("file_error").is_not_null())
-        if not errors.is_empty():
-            context.log.warning(f"{key}: {errors['file_error'][0]}")
-        elif int(receipt["rows_quarantined"].sum()):
-            context.log.warning(
-                f"{key}: {int(receipt['rows_quarantined'].sum())} row(s) quarantined; "
-                f"see {report_paths[key]}"
-            )
-    receipts_df = (
-        pl.concat(receipts, how="vertical_relaxed")
-        if receipts
-        else pl.DataFrame(
-            schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA, "_key": pl.String()}
         )
-    )
-    quarantine = _load_quarantine(receipts_df, dict.fromkeys(keys, SSI_QUARANTINE_TABLES))
-    context.log.info(f"{len(keys)} submission(s), {changed} new, changed or withdrawn")
-    # one receipt row per submission (all sections added up); quarantine records keep their
-    # section in `table_name` so the first failures name the sheet
-    combined = receipts_df.group_by("submission_id", "_key", maintain_order=True).agg(
-        pl.col("rows_received").sum(),
-        pl.col("rows_loaded").sum(),
-        pl.col("rows_quarantined").sum(),
-        pl.col("file_error").drop_nulls().first(),
-        pl.lit("ssi_submissions").alias("table_name"),
-    )
-    (mat,) = _materializations(combined, ["ssi_submissions"], changed, report_paths)
-    yield mat
-    yield from _partition_check_results(context, combined, quarantine, report_paths, gone)
+        quarantine = _load_quarantine(receipts_df, dict.fromkeys(keys, SSI_QUARANTINE_TABLES))
+        context.log.info(f"{len(keys)} submission(s), {changed} new, changed or withdrawn")
+        # one receipt row per submission (all sections added up); quarantine records keep their
+        # section in `table_name` so the first failures name the sheet
+        combined = receipts_df.group_by("submission_id", "_key", maintain_order=True).agg(
+            pl.col("rows_received").sum(),
+            pl.col("rows_loaded").sum(),
+            pl.col("rows_quarantined").sum(),
+            pl.col("file_error").drop_nulls().first(),
+            pl.lit("ssi_submissions").alias("table_name"),
+        )
+        (mat,) = _materializations(combined, ["ssi_submissions"], changed, report_paths)
+        yield mat
+        yield from _partition_check_results(context, combined, quarantine, report_paths, gone)
 
 
 def _partition_check_results(
