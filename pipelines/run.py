@@ -1,222 +1,63 @@
-"""``python -m pipelines.run``: materialize the whole asset graph on what is in raw/.
+"""``python -m pipelines.run`` (``make run``): materialize the whole asset graph on what is in
+raw/ and publish it (``pipelines.runner``), unless nothing changed.
 
-1. registers every SSI submission found under raw/ssi as a dynamic partition;
-2. lands all submissions in one run (single-run backfill over the partitions);
-3. lands national statistics and reference lists, runs dbt build into a fresh file and
-   publishes it atomically;
-4. prints where the warehouse is and a few headline numbers.
-Exits non-zero, with dbt's or the validation's reason, when a step fails; the published
-warehouse is then untouched.
+Usage: ``python -m pipelines.run [--full] [--ephemeral]``
+
+- With the same raw bytes and the same code as the published release (``pipelines.inputs``),
+  it prints "nothing changed since R…" and returns in a few seconds: nothing is landed, built
+  or published. This check imports neither Dagster nor dbt.
+- ``--full`` builds and publishes even when nothing changed.
+- ``--ephemeral`` runs on a throw-away Dagster instance.
+
+The names of ``pipelines.runner`` (``run``, ``summary``…) are reachable from here too, loaded
+on first use.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import uuid
 
-import dagster as dg
-import duckdb
+from pipelines import inputs, paths, progress
 
-from pipelines import landing, locks, paths, progress, prune, releases
-from pipelines.definitions import defs
-from pipelines.ingest import submissions
-from pipelines.ingest.assets import ssi_submission_partitions
-
-#: console log level of the runs (every event is still stored in the instance, for the UI)
-QUIET = {
-    "loggers": {
-        "console": {"config": {"log_level": os.environ.get("FLOORBOARD_LOG_LEVEL", "INFO")}}
-    }
-}
+USAGE = __doc__.split("\n\n")[1]
+OPTIONS = {"--full", "--ephemeral"}
 
 
-def register_submissions(instance: dg.DagsterInstance) -> list[str]:
-    """Add a dynamic partition for every submission in raw/ssi (and for a submission that was
-    removed but is still landed, so that its run withdraws it). Returns the present ones."""
-    found = [s.submission_id for s in submissions.discover()]
-    withdrawn = sorted(submissions.landed_ids() - set(found))
-    known = set(instance.get_dynamic_partitions(ssi_submission_partitions.name))
-    new = [k for k in [*found, *withdrawn] if k not in known]
-    if new:
-        instance.add_dynamic_partitions(ssi_submission_partitions.name, new)
-    return found
-
-
-def forget_removed(instance: dg.DagsterInstance, present: list[str]) -> list[str]:
-    """Delete the partitions of submissions that are no longer in raw/ssi and have nothing
-    landed any more (withdrawn, or never landed): later runs never meet them."""
-    landed = submissions.landed_ids()
-    keep = set(present)
-    gone = [
-        k
-        for k in instance.get_dynamic_partitions(ssi_submission_partitions.name)
-        if k not in keep and k not in landed
-    ]
-    for k in gone:
-        instance.delete_dynamic_partition(ssi_submission_partitions.name, k)
-    return gone
-
-
-def _failure_reason(result: dg.ExecuteInProcessResult) -> str:
-    lines = []
-    for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            lines.append(f"{event.step_key}: {event.step_failure_data.error.message.strip()}")
-    return "\n".join(lines) or "see the Dagster run log"
-
-
-def changed_submissions(keys: list[str]) -> list[str]:
-    """Submissions whose bytes differ from what is landed (or that were never landed)."""
-    by_id = {s.submission_id: s for s in submissions.discover()}
-    return [
-        k
-        for k in keys
-        if landing.landed_sha(submissions.SOURCE, k) != landing.sha256_of(by_id[k].path)
-    ]
-
-
-def _execute(instance: dg.DagsterInstance, job_name: str, tags: dict[str, str] | None = None):
-    """Run a job in this process, tagged with this process (so that a later run can tell it
-    died) and saying, while it waits for a pool slot, what it waits for."""
-    run_id = str(uuid.uuid4())
-    with locks.report_waits(instance, {run_id}):
-        return defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance,
-            run_config=QUIET,
-            run_id=run_id,
-            tags={**(tags or {}), **locks.run_tags()},
-            raise_on_error=False,
-        )
-
-
-def run(instance: dg.DagsterInstance) -> int:
-    for message in locks.free_dead_runs(instance):
-        print(message, file=sys.stderr)
-    removed = prune.prune(instance)
-    if removed:
-        print(f"pruned {len(removed)} old build(s), temporary file(s) and release folder(s)")
-    recovered = landing.recover()
-    if recovered:
-        print(f"completed {len(recovered)} landing swap(s) left by a run that died")
-    keys = register_submissions(instance)
-    changed = changed_submissions(keys)
-    withdrawn = sorted(submissions.landed_ids() - set(keys))
-    print(
-        f"{len(keys)} SSI submission(s) in raw/ssi, {len(changed)} new or changed"
-        + (f", {len(withdrawn)} removed (to withdraw)" if withdrawn else "")
-    )
-    todo = changed + withdrawn
-    if todo:
-        # one run over the partition range from the first to the last submission to land or
-        # withdraw (unchanged ones inside the range are no-ops: their bytes are already landed)
-        partitions = instance.get_dynamic_partitions(ssi_submission_partitions.name)
-        order = {k: i for i, k in enumerate(partitions)}
-        todo.sort(key=order.__getitem__)
-        result = _execute(
-            instance,
-            "ingest_ssi_submissions",
-            {
-                "dagster/asset_partition_range_start": todo[0],
-                "dagster/asset_partition_range_end": todo[-1],
-            },
-        )
-        if not result.success:
-            print(f"SSI ingestion failed:\n{_failure_reason(result)}", file=sys.stderr)
-            return 1
-    forgotten = forget_removed(instance, keys)
-    if forgotten:
-        print(f"forgot {len(forgotten)} partition(s) of submissions no longer in raw/ssi")
-    # dbt and publish share the single-slot "warehouse" pool; the publish step also takes the
-    # warehouse lock and refuses a build older than the published release (pipelines.locks).
-    # The lock is not held over the whole job: a run holding it while waiting for a pool slot
-    # could deadlock with a daemon run holding the slot while waiting for the lock.
-    result = _execute(instance, "build_warehouse")
-    if not result.success:
-        print(
-            f"Warehouse build failed; the published warehouse was not changed.\n"
-            f"{_failure_reason(result)}",
-            file=sys.stderr,
-        )
-        return 1
-    print(landing_summary())
-    print(summary())
-    return 0
-
-
-def landing_summary() -> str:
-    """What became of every file of the drop zones: loaded, quarantined, refused (receipts)."""
-    lines = [
-        "Drop zones (receipts in warehouse/landing/_receipts/, reports in "
-        "warehouse/reports/validation/):"
-    ]
-    for source, what in (
-        ("ssi", "SSI submissions"),
-        ("national", "national statistics files"),
-        ("flagship", "Flagship files"),
-        ("published", "published files"),
-    ):
-        out = landing.outcomes(source)
-        total = sum(len(v) for v in out.values())
-        if not total:
-            continue
-        lines.append(
-            f"  {what}: {total} — {len(out['loaded'])} loaded, {len(out['quarantined'])} "
-            f"quarantined (some rows rejected), {len(out['refused'])} refused"
-        )
-        for status in ("refused", "quarantined"):
-            if out[status]:
-                shown = ", ".join(out[status][:8]) + (" …" if len(out[status]) > 8 else "")
-                lines.append(f"    {status}: {shown}")
-    return "\n".join(lines)
-
-
-def summary() -> str:
-    """What was published: read from the marts (never recomputed here)."""
-    path = paths.published_path()
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        release = releases.current_release(con)
-        n_countries = con.execute("select count(*) from marts.dim_country").fetchall()[0][0]
-        n_obs = con.execute("select count(*) from marts.sdg_indicators").fetchall()[0][0]
-        rows = con.execute(
-            """
-            select region, time_period, value, n_reporting, population_coverage
-            from marts.agg_regional
-            where region_type = 'ilo_region' and series_code = 'SI_COV_PENSN' and sex = '_T'
-              and time_period = (select max(time_period) from marts.agg_regional
-                                 where series_code = 'SI_COV_PENSN')
-            order by region
-            """
-        ).fetchall()
-    finally:
-        con.close()
-    out = [
-        f"Published warehouse: {path} (release {release.release_id})",
-        f"  {n_countries} countries, {n_obs} SDG indicator observations",
-        "  Old-age pension coverage (SI_COV_PENSN, both sexes, marts.agg_regional):",
-    ]
-    for region, year, value, n, cov in rows:
-        shown = "suppressed" if value is None else f"{value:5.1f} %"
-        out.append(f"    {region:<26} {year}  {shown}  ({n} countries, {cov:.0f} % of population)")
-    extracts = paths.extracts_dir() / release.release_id
-    if extracts.exists():
-        out.append(f"Release files: {extracts}")
-    site = paths.warehouse_dir() / "site" / "index.html"
-    if site.exists():
-        out.append(f"Country pages: {site}")
-    return "\n".join(out)
-
-
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if {"-h", "--help"} & set(args):
+        print(__doc__.strip())
+        return 0
+    unknown = [a for a in args if a not in OPTIONS]
+    if unknown:
+        print(f"error: unknown option {unknown[0]}. {USAGE}", file=sys.stderr)
+        return 2
     # progress bars and plain progress lines for the person running this (pipelines.progress)
     os.environ.setdefault(progress.ENV, "1")
-    with dg.instance_for_test() if "--ephemeral" in sys.argv else _instance() as instance:
-        return run(instance)
+    ephemeral = "--ephemeral" in args
+    release, snap = (None, {}) if ephemeral else inputs.unchanged_since()
+    if release is not None and "--full" not in args:
+        print(
+            f"nothing changed since {release} (same raw files, same code): nothing to land, "
+            f"build or publish. Warehouse: {paths.published_path()}"
+        )
+        return 0
+    import dagster as dg
+
+    from pipelines import runner
+
+    with dg.instance_for_test() if ephemeral else dg.DagsterInstance.get() as instance:
+        code = runner.run(instance)
+    if code == 0 and not ephemeral:
+        inputs.record(snap)
+    return code
 
 
-def _instance():
-    return dg.DagsterInstance.get()
+def __getattr__(name: str):
+    from pipelines import runner
+
+    return getattr(runner, name)
 
 
 if __name__ == "__main__":

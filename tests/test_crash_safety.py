@@ -103,6 +103,22 @@ def test_run_killed_during_dbt_build_never_blocks_the_next(tmp_path: Path):
         assert release.previous_release_id is None
         assert releases._content_sha256(con) == (release.n_observations, release.content_sha256)
 
+    # nothing changed (same bytes, even re-copied with a new time; same code): nothing is
+    # built or published, and it says so
+    shutil.copy(REPO / "raw" / "ssi" / "KEN_2020.xlsx", raw / "ssi")
+    third = subprocess.run(
+        [sys.executable, "-m", "pipelines.run"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert f"nothing changed since {release.release_id}" in third.stdout
+    with closing(duckdb.connect(str(wh / "floorboard.duckdb"), read_only=True)) as con:
+        assert releases.current_release(con).release_id == release.release_id
+
 
 # --- the warehouse lock, the base-release check, one-rename folders (cheap) -------------------
 
