@@ -17,6 +17,8 @@ import os
 import shutil
 from pathlib import Path
 
+from pipelines import faults
+
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 #: temporary siblings created by ``temporary_sibling`` start with this prefix
@@ -63,9 +65,13 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a), None, str(b))
 
 
-def publish_dir(tmp: Path, target: Path) -> None:
-    """Make the complete folder ``tmp`` appear as ``target`` by one rename (see module doc)."""
+def publish_dir(tmp: Path, target: Path, kill_point: str | None = None) -> None:
+    """Make the complete folder ``tmp`` appear as ``target`` by one rename (see module doc).
+    ``kill_point``: the caller's named fault point (``pipelines.faults``), reached just before
+    the rename."""
     fsync_tree(tmp)
+    if kill_point:
+        faults.point(kill_point)
     if not target.exists():
         os.rename(tmp, target)
     elif _exchange(tmp, target):
