@@ -5,7 +5,9 @@
   ``target``) becomes ``target`` by one rename: ``rename(2)`` when ``target`` does not exist yet,
   ``renameat2(RENAME_EXCHANGE)`` (Linux) when it does, so a reader sees the old complete folder
   or the new complete one, never a mix and never nothing. Where the exchange is not supported,
-  two renames are the fallback. Files are fsynced before and the parent folder after.
+  two renames are the fallback; a crash between them leaves no ``target``, the old folder being
+  ``.tmp-<name>-old-<pid>``, which ``pipelines.prune`` renames back. Files are fsynced before
+  and the parent folder after.
 """
 
 from __future__ import annotations
