@@ -20,10 +20,11 @@ POINTS = (
     "landing.files_written",  # a submission's new files are written, not yet swapped in
     "landing.mid_swap",  # the swap journal is written, half of the renames are done
     "landing.before_receipt",  # every table swapped in, the receipt not yet written
-    "dbt.mid_build",  # dbt has built some models into this run's build file
+    "dbt.mid_build",  # dbt has built some models into this run's build file (once per model)
+    # record_release runs inside publish, before its rename: hence before publish.*
+    "release.before_commit",  # inside the transaction that records the release
     "publish.before_rename",  # the build is verified and recorded as a release, not renamed
     "publish.after_rename",  # the new file is in place, the lock not yet released
-    "release.before_commit",  # inside the transaction that records the release
     "extracts.files_written",  # release files written to the temporary folder
     "extracts.before_rename",  # checksums written, the folder not yet renamed into place
     "site.files_written",  # country pages written to the temporary folder

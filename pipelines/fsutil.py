@@ -5,7 +5,9 @@
   ``target``) becomes ``target`` by one rename: ``rename(2)`` when ``target`` does not exist yet,
   ``renameat2(RENAME_EXCHANGE)`` (Linux) when it does, so a reader sees the old complete folder
   or the new complete one, never a mix and never nothing. Where the exchange is not supported,
-  two renames are the fallback. Files are fsynced before and the parent folder after.
+  two renames are the fallback; a crash between them leaves no ``target``, the old folder being
+  ``.tmp-<name>-old-<pid>``, which ``pipelines.prune`` renames back. Files are fsynced before
+  and the parent folder after.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import errno
 import os
 import shutil
 from pathlib import Path
+
+from pipelines import faults
 
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
@@ -63,9 +67,13 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a), None, str(b))
 
 
-def publish_dir(tmp: Path, target: Path) -> None:
-    """Make the complete folder ``tmp`` appear as ``target`` by one rename (see module doc)."""
+def publish_dir(tmp: Path, target: Path, kill_point: str | None = None) -> None:
+    """Make the complete folder ``tmp`` appear as ``target`` by one rename (see module doc).
+    ``kill_point``: the caller's named fault point (``pipelines.faults``), reached just before
+    the rename."""
     fsync_tree(tmp)
+    if kill_point:
+        faults.point(kill_point)
     if not target.exists():
         os.rename(tmp, target)
     elif _exchange(tmp, target):

@@ -28,6 +28,9 @@ DEFAULT_KEEP_RELEASES = 5
 RELEASE_FOLDER = re.compile(r"^R\d{8}-\d{6}(\.\d+)?$")
 RUN_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 CLI_PID = re.compile(r"cli-(\d+)$")
+#: where ``fsutil.publish_dir``'s fallback (no RENAME_EXCHANGE) moves the published folder
+#: ``<name>`` before renaming the new one into place
+OLD_FOLDER = re.compile(rf"^{re.escape(fsutil.TMP_PREFIX)}(?P<name>.+)-old-(?P<pid>\d+)$")
 
 
 def keep_releases() -> int:
@@ -46,6 +49,8 @@ def _owner_alive(instance: dg.DagsterInstance, name: str) -> bool:
         return _run_alive(instance, m.group(0))
     if m := CLI_PID.search(name):
         return locks.process_alive(int(m.group(1)))
+    if m := OLD_FOLDER.match(name):
+        return locks.process_alive(int(m["pid"]))
     return False
 
 
@@ -74,9 +79,16 @@ def prune_temporary(instance: dg.DagsterInstance) -> list[Path]:
         candidates += paths.extracts_dir().glob(f"{fsutil.TMP_PREFIX}*")
         candidates += paths.extracts_dir().glob("*/.manifest.json.tmp")
     for path in sorted(candidates):
-        if not _owner_alive(instance, path.name):
-            _remove(path)
-            removed.append(path)
+        if _owner_alive(instance, path.name):
+            continue
+        old = OLD_FOLDER.match(path.name)
+        if old and path.is_dir() and not path.with_name(old["name"]).exists():
+            # its publish_dir died between its two renames: this is the only copy of the
+            # published folder (the site, a release folder); put it back, never delete it
+            path.rename(path.with_name(old["name"]))
+            continue
+        _remove(path)
+        removed.append(path)
     return removed
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import paths
+from pipelines import faults, paths
 
 #: the key of one released observation
 OBSERVATION_KEY = ("area_type", "ref_area", "series_code", "time_period", "sex", "age")
@@ -141,16 +141,22 @@ def record_release(
     published_at = (now or datetime.now(UTC)).replace(microsecond=0, tzinfo=None)
     con = duckdb.connect(str(build_file))
     try:
-        con.execute("create schema if not exists marts")
-        carried = _has_table(
-            con, con.execute("select current_database()").fetchall()[0][0], "releases"
-        )
-        con.execute(RELEASES_DDL)
-        con.execute(VINTAGES_DDL)
-        con.execute(WITHDRAWALS_DDL)
+        catalog = con.execute("select current_database()").fetchall()[0][0]
+        carried = _has_table(con, catalog, "releases")
+        copy_from = None
         if not carried and previous_published is not None and previous_published.exists():
-            con.execute(f"attach '{previous_published}' as previous (read_only)")
-            try:
+            copy_from = previous_published
+            # attached outside the transaction: DuckDB detaches only once it has ended
+            con.execute(f"attach '{copy_from}' as previous (read_only)")
+        # one transaction: the history carried over, the vintages and the release row are in
+        # the file all together or not at all (a crash before the commit leaves none of them)
+        con.execute("begin")
+        try:
+            con.execute("create schema if not exists marts")
+            con.execute(RELEASES_DDL)
+            con.execute(VINTAGES_DDL)
+            con.execute(WITHDRAWALS_DDL)
+            if copy_from is not None:
                 if _has_table(con, "previous", "releases"):
                     con.execute("insert into marts.releases select * from previous.marts.releases")
                 if _has_table(con, "previous", "release_withdrawals"):
@@ -163,32 +169,37 @@ def record_release(
                         "insert into marts.indicator_vintages "
                         "select * from previous.marts.indicator_vintages"
                     )
-            finally:
-                con.execute("detach previous")
-        before = con.execute("select count(*) from marts.indicator_vintages").fetchall()[0][0]
-        history = con.execute(
-            "select release_id from marts.releases order by published_at, release_id"
-        ).fetchall()
-        taken = {r[0] for r in history}
-        previous_id = history[-1][0] if history else None
-        release_id = new_release_id(published_at, taken)
-        n_obs, digest = _content_sha256(con)
-        con.execute(
-            f"insert into marts.indicator_vintages select ? as release_id, * from "
-            f"({CURRENT_OBSERVATIONS})",
-            [release_id],
-        )
-        after = con.execute("select count(*) from marts.indicator_vintages").fetchall()[0][0]
-        if after != before + n_obs:
-            raise ReleaseError(
-                f"indicator_vintages is append-only: expected {before} + {n_obs} rows, "
-                f"found {after}"
+            before = con.execute("select count(*) from marts.indicator_vintages").fetchall()[0][0]
+            history = con.execute(
+                "select release_id from marts.releases order by published_at, release_id"
+            ).fetchall()
+            taken = {r[0] for r in history}
+            previous_id = history[-1][0] if history else None
+            release_id = new_release_id(published_at, taken)
+            n_obs, digest = _content_sha256(con)
+            con.execute(
+                f"insert into marts.indicator_vintages select ? as release_id, * from "
+                f"({CURRENT_OBSERVATIONS})",
+                [release_id],
             )
-        _record_withdrawals(con, release_id)
-        con.execute(
-            "insert into marts.releases values (?, ?, ?, ?, ?, ?)",
-            [release_id, published_at, run_id, previous_id, n_obs, digest],
-        )
+            after = con.execute("select count(*) from marts.indicator_vintages").fetchall()[0][0]
+            if after != before + n_obs:
+                raise ReleaseError(
+                    f"indicator_vintages is append-only: expected {before} + {n_obs} rows, "
+                    f"found {after}"
+                )
+            _record_withdrawals(con, release_id)
+            con.execute(
+                "insert into marts.releases values (?, ?, ?, ?, ?, ?)",
+                [release_id, published_at, run_id, previous_id, n_obs, digest],
+            )
+            faults.point("release.before_commit")
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        if copy_from is not None:
+            con.execute("detach previous")
     finally:
         con.close()
     return Release(release_id, published_at, run_id, previous_id, n_obs, digest)

@@ -1,6 +1,7 @@
 """Validation reports and asset checks: one Markdown report and one Excel twin per submission,
-written at landing time, listing every problem with sheet, row, column and value; a multi-submission run reports
-per-submission failures in the `no_quarantined_rows` WARN check while `rows_reconcile` passes."""
+written at landing time, listing every problem with sheet, row, column and value; a
+multi-submission run reports each submission's failures in its own `no_quarantined_rows` WARN
+check while `rows_reconcile` passes."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines import fsutil, paths, releases
+from pipelines import faults, fsutil, paths, releases
 from pipelines.extracts import manifest
 from pipelines.extracts.selection import ExtractConfig, ExtractSelection
 from pipelines.extracts.write import write_extracts
@@ -201,8 +201,9 @@ def release_manifest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     staging = staging_folder(release.release_id, context.run_id)
     staging.mkdir(parents=True, exist_ok=True)
     _merge_published(final, staging)
+    faults.point("extracts.files_written")
     _, files = manifest.write_manifest(staging, release)
-    fsutil.publish_dir(staging, final)
+    fsutil.publish_dir(staging, final, kill_point="extracts.before_rename")
     context.log.info(f"published {len(files)} files in {final}")
     return dg.MaterializeResult(
         metadata={

@@ -21,7 +21,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from pipelines import fsutil, paths
+from pipelines import faults, fsutil, paths
 from pipelines.site import charts, data, render
 
 INCOME_LABELS = {
@@ -275,7 +275,8 @@ def publish_site(warehouse_path: Path, target: Path, run_id: str) -> list[Path]:
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         pages = build_site(warehouse_path, tmp)
-        fsutil.publish_dir(tmp, target)
+        faults.point("site.files_written")
+        fsutil.publish_dir(tmp, target, kill_point="site.before_rename")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import locks, paths, releases
+from pipelines import faults, locks, paths, releases
 from pipelines.fsutil import fsync_path
 
 #: tables that must exist in a build before it may be published (the warehouse contract)
@@ -124,6 +124,8 @@ def publish(run_id: str) -> tuple[Path, dict[str, int], releases.Release]:
             raise PublishError(f"{wal} still exists after checkpoint; refusing to publish")
         fsync_path(source)
         os.chmod(source, 0o444)  # published files are read-only for everyone
+        faults.point("publish.before_rename")
         os.replace(source, target)
+        faults.point("publish.after_rename")
         fsync_path(target.parent)
     return target, counts, release

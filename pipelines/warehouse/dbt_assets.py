@@ -15,7 +15,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines import landing, paths
+from pipelines import faults, landing, paths, progress
 from pipelines.warehouse import build
 
 dbt_project = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
@@ -70,8 +70,15 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     context.log.info(f"dbt builds into {target} ({'full' if full else 'partial'} build)")
     # --full-refresh: seeds are recreated, so a changed seed schema never meets an old table.
     # The landing is read as a whole: no landing swap happens under a running build.
-    with landing.reading():
-        yield from dbt.cli(["build", "--full-refresh"], context=context).stream()
+    n_models = len(context.selected_asset_keys)
+    with landing.reading(), progress.bar("dbt build", n_models) as advance:
+        for event in dbt.cli(["build", "--full-refresh"], context=context).stream():
+            yield event
+            if isinstance(event, dg.Output | dg.AssetMaterialization):
+                advance(note=event.asset_key.to_user_string() if event.asset_key else None)
+                # reached once per model or seed built: FLOORBOARD_KILL_AT=dbt.mid_build:N dies
+                # after the N-th, with dbt still writing the build file
+                faults.point("dbt.mid_build")
 
 
 dbt_resource = DbtCliResource(
