@@ -75,7 +75,9 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
         for event in dbt.cli(["build", "--full-refresh"], context=context).stream():
             yield event
             if isinstance(event, dg.Output | dg.AssetMaterialization):
-                advance(note=event.asset_key.to_user_string() if event.asset_key else None)
+                # an Output names its model by output name, a materialization by asset key
+                key = getattr(event, "asset_key", None)
+                advance(note=key.to_user_string() if key else getattr(event, "output_name", None))
                 # reached once per model or seed built: FLOORBOARD_KILL_AT=dbt.mid_build:N dies
                 # after the N-th, with dbt still writing the build file
                 faults.point("dbt.mid_build")
