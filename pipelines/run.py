@@ -180,8 +180,21 @@ def summary() -> str:
     return "\n".join(out)
 
 
-def main() -> int:
-    with dg.instance_for_test() if "--ephemeral" in sys.argv else _instance() as instance:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.run",
+        description="Materialize the whole asset graph on what is in raw/ and publish "
+        "warehouse/floorboard.duckdb (the same as `make run` and `floorboard run`).",
+    )
+    parser.add_argument(
+        "--ephemeral",
+        action="store_true",
+        help="use a throw-away Dagster instance instead of DAGSTER_HOME",
+    )
+    args = parser.parse_args(argv)  # --help prints the usage and exits: nothing runs
+    with dg.instance_for_test() if args.ephemeral else _instance() as instance:
         return run(instance)
 
 
