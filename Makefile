@@ -39,6 +39,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check pipelines schemas tests
 	$(VENV)/bin/ruff format --check pipelines schemas tests
+	@mkdir -p warehouse/build  # the dbt templater opens warehouse/build/dev.duckdb
 	cd dbt_project && ../$(VENV)/bin/sqlfluff lint models tests/singular
 
 ## ui: Dagster UI (webserver + daemon) on http://127.0.0.1:3000

@@ -1,9 +1,10 @@
-"""``floorboard``: the one console command (``[project.scripts]`` in pyproject.toml).
+"""``floorboard``: the one console command (``[project.scripts]`` in pyproject.toml), with click.
 
 Every subcommand imports what it needs when it runs, so ``floorboard --help`` and
 ``floorboard <command> --help`` only print (no Dagster instance, no warehouse opened, no file
-written). A wrong argument prints one line on stderr and exits with 2; a command that cannot do
-its work (no published warehouse, a failed run) prints one line and exits with 1.
+written) and take a fraction of a second. A wrong argument prints one line on stderr and exits
+with 2; a command that cannot do its work (no published warehouse, a failed run) prints one line
+and exits with 1.
 
 The modules beside this one hold the work of the longer commands: ``status``, ``sql``,
 ``extract``. Paths follow ``pipelines.paths`` (``FLOORBOARD_WAREHOUSE_DIR``,
@@ -15,35 +16,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
 
-import typer
-from typer.exceptions import TyperException
+import click
 
 from pipelines import paths
 
 PROG = "floorboard"
 #: the options of ``make test`` (two xdist workers, one module per worker)
 PYTEST_OPTIONS = ("-q", "-n", "2", "--dist", "loadfile")
-CONTEXT = {"help_option_names": ["-h", "--help"]}
-
-app = typer.Typer(
-    name=PROG,
-    help="Floorboard: land SSI submissions, build and publish the social protection warehouse, "
-    "and read it (status, releases, SQL, SDG extracts, country pages).",
-    epilog="Paths: FLOORBOARD_RAW_DIR (default raw/), FLOORBOARD_WAREHOUSE_DIR (default "
-    "warehouse/). Dagster: DAGSTER_HOME (default .dagster/).",
-    add_completion=False,
-    context_settings=CONTEXT,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-releases_app = typer.Typer(
-    help="Releases of the published warehouse: list them, or what changed between two.",
-    context_settings=CONTEXT,
-    rich_markup_mode=None,
-)
-app.add_typer(releases_app, name="releases")
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+PATH = click.Path(path_type=Path)
 
 
 class CliError(Exception):
@@ -84,45 +66,51 @@ def _scripts_dir() -> Path:
     return Path(sysconfig.get_path("scripts"))
 
 
-@app.callback(invoke_without_command=True)
-def _root(ctx: typer.Context) -> None:
-    """Without a command: the help (nothing else runs here, before any command's options are
-    read, so that ``<command> --help`` touches nothing)."""
-    if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
-        raise typer.Exit(0)
+class InOrder(click.Group):
+    """Commands listed in the order they are defined (pipeline first), not alphabetically."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
 
 
-@releases_app.callback(invoke_without_command=True)
-def _releases(ctx: typer.Context) -> None:
+@click.group(
+    name=PROG,
+    cls=InOrder,
+    context_settings=CONTEXT,
+    invoke_without_command=True,
+    epilog="Paths: FLOORBOARD_RAW_DIR (default raw/), FLOORBOARD_WAREHOUSE_DIR (default "
+    "warehouse/). Dagster: DAGSTER_HOME (default .dagster/).",
+)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Floorboard: land SSI submissions, build and publish the social protection warehouse, and
+    read it (status, releases, SQL, SDG extracts, country pages)."""
+    # nothing runs here but the help: this runs before a subcommand's options are read
     if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
-        raise typer.Exit(0)
+        click.echo(ctx.get_help())
 
 
 # --- pipeline -----------------------------------------------------------------------------------
 
 
-@app.command()
-def run(
-    ephemeral: Annotated[
-        bool,
-        typer.Option(help="Use a throw-away Dagster instance instead of DAGSTER_HOME."),
-    ] = False,
-) -> None:
+@cli.command()
+@click.option(
+    "--ephemeral", is_flag=True, help="Use a throw-away Dagster instance instead of DAGSTER_HOME."
+)
+@click.pass_context
+def run(ctx: click.Context, ephemeral: bool) -> None:
     """Land what is in raw/, build and publish warehouse/floorboard.duckdb (= make run)."""
     if not ephemeral:
         ensure_dagster_home()
     from pipelines import run as pipeline
 
-    raise typer.Exit(pipeline.main(["--ephemeral"] if ephemeral else []))
+    ctx.exit(pipeline.main(["--ephemeral"] if ephemeral else []))
 
 
-@app.command()
-def ui(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 3000,
-) -> None:
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", type=int, default=3000, show_default=True, help="Port.")
+def ui(host: str, port: int) -> None:
     """The Dagster UI (webserver and daemon) on http://HOST:PORT (= make ui)."""
     scripts = _scripts_dir()
     dagster = scripts / "dagster"
@@ -137,8 +125,9 @@ def ui(
     os.execve(dagster, [str(dagster), *args], env)
 
 
-@app.command(context_settings={**CONTEXT, "allow_extra_args": True, "ignore_unknown_options": True})
-def test(ctx: typer.Context) -> None:
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
+def test(pytest_args: tuple[str, ...]) -> None:
     """Run the test suite with pytest (= make test: -q -n 2 --dist loadfile).
 
     Extra arguments go to pytest, e.g. `floorboard test tests/test_cli.py -x`
@@ -148,47 +137,40 @@ def test(ctx: typer.Context) -> None:
     if importlib.util.find_spec("pytest") is None or importlib.util.find_spec("xdist") is None:
         raise CliError("pytest and pytest-xdist are not installed: run `make install`")
     os.chdir(paths.REPO_ROOT)
-    args = [sys.executable, "-m", "pytest", *PYTEST_OPTIONS, *ctx.args]
-    os.execv(sys.executable, args)
+    os.execv(sys.executable, [sys.executable, "-m", "pytest", *PYTEST_OPTIONS, *pytest_args])
 
 
-@app.command()
-def sample(
-    out: Annotated[
-        Path | None,
-        typer.Option(help="Output folder. Default: the raw folder (FLOORBOARD_RAW_DIR or raw/)."),
-    ] = None,
-) -> None:
+@cli.command()
+@click.option(
+    "--out",
+    type=PATH,
+    help="Output folder. Default: the raw folder (FLOORBOARD_RAW_DIR or raw/).",
+)
+def sample(out: Path | None) -> None:
     """Regenerate the synthetic sample (deterministic) into raw/ (= make sample)."""
     from pipelines.sample import generate
 
     generate.main(["--out", str(out or paths.raw_dir())])
 
 
-@app.command()
-def site(
-    out: Annotated[
-        Path | None,
-        typer.Option(help="Output folder. Default: <warehouse>/site."),
-    ] = None,
-) -> None:
+@cli.command()
+@click.option("--out", type=PATH, help="Output folder. Default: <warehouse>/site.")
+@click.pass_context
+def site(ctx: click.Context, out: Path | None) -> None:
     """Rebuild the country pages from the published warehouse (= make site)."""
     published()
     from pipelines.site import build
 
-    raise typer.Exit(build.main([str(out)] if out else []))
+    ctx.exit(build.main([str(out)] if out else []))
 
 
 # --- reading the warehouse ----------------------------------------------------------------------
 
 
-@app.command("status")
-def status_command(
-    show_all: Annotated[
-        bool, typer.Option("--all", help="List every submission, not only the problems.")
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
-) -> None:
+@cli.command("status")
+@click.option("--all", "show_all", is_flag=True, help="List every submission, not only problems.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def status_command(show_all: bool, as_json: bool) -> None:
     """What is landed, quarantined or refused per submission, the last release, and what
     changed since it (new, changed or removed files in raw/ not yet published)."""
     from pipelines.cli import status as st
@@ -197,25 +179,25 @@ def status_command(
     if as_json:
         import json
 
-        typer.echo(json.dumps(report, indent=2, default=str))
+        click.echo(json.dumps(report, indent=2, default=str))
     else:
-        typer.echo(st.render(report, show_all=show_all))
+        click.echo(st.render(report, show_all=show_all))
 
 
-@app.command("sql")
+@cli.command("sql")
+@click.option("--command", "-c", help="SQL to run; without it, statements are read from stdin.")
+@click.option("--warehouse", type=PATH, help="DuckDB file. Default: the published warehouse.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print results as CSV, every row.")
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Rows shown per result as a table.",
+)
+@click.pass_context
 def sql_command(
-    command: Annotated[
-        str | None,
-        typer.Option(
-            "--command", "-c", help="SQL to run; without it, statements are read from stdin."
-        ),
-    ] = None,
-    warehouse: Annotated[
-        Path | None,
-        typer.Option(help="DuckDB file to open. Default: the published warehouse."),
-    ] = None,
-    csv: Annotated[bool, typer.Option("--csv", help="Print results as CSV, every row.")] = False,
-    max_rows: Annotated[int, typer.Option(min=1, help="Rows shown per result as a table.")] = 100,
+    ctx: click.Context, command: str | None, warehouse: Path | None, as_csv: bool, max_rows: int
 ) -> None:
     """A read-only SQL shell on the published warehouse (the bundled DuckDB).
 
@@ -226,33 +208,30 @@ def sql_command(
     from pipelines.cli import sql as shell
 
     path = published(warehouse)
-    raise typer.Exit(shell.main(path, command, csv=csv, max_rows=max_rows))
+    ctx.exit(shell.main(path, command, csv=as_csv, max_rows=max_rows))
 
 
-@app.command("extract")
+@cli.command("extract")
+@click.option(
+    "--country", multiple=True, help="ISO3 code; repeat it or separate with commas (KEN,URY)."
+)
+@click.option(
+    "--series", multiple=True, help="SDG series code (SI_COV_PENSN...); repeat or use commas."
+)
+@click.option("--years", help="Years: 2020-2022, 2019,2021 or 2020-2021,2023.")
+@click.option("--flagship", is_flag=True, help="Only the ILO Flagship focus countries.")
+@click.option(
+    "--out",
+    type=PATH,
+    help="Write the files into this new (or empty) folder instead of the release folder; "
+    "no Dagster run.",
+)
 def extract_command(
-    country: Annotated[
-        list[str] | None,
-        typer.Option(help="ISO3 code; repeat it or separate with commas (KEN,URY)."),
-    ] = None,
-    series: Annotated[
-        list[str] | None,
-        typer.Option(help="SDG series code (SI_COV_PENSN...); repeat or separate with commas."),
-    ] = None,
-    years: Annotated[
-        str | None,
-        typer.Option(help="Years: 2020-2022, 2019,2021 or 2020-2021,2023."),
-    ] = None,
-    flagship: Annotated[
-        bool, typer.Option("--flagship", help="Only the ILO Flagship focus countries.")
-    ] = False,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            help="Write the files into this new (or empty) folder instead of the release "
-            "folder; no Dagster run."
-        ),
-    ] = None,
+    country: tuple[str, ...],
+    series: tuple[str, ...],
+    years: str | None,
+    flagship: bool,
+    out: Path | None,
 ) -> None:
     """A restricted SDG extract of the current release (SDMX-CSV, SDMX-ML, Open SDG, workbook,
     CSV), read from the published warehouse, never recomputed.
@@ -261,46 +240,51 @@ def extract_command(
     writes warehouse/extracts/<release>/selections/<name>/ (with the release manifest)."""
     from pipelines.cli import extract as ex
 
-    selection = ex.selection(country, series, years, flagship)
+    selection = ex.selection(list(country), list(series), years, flagship)
     path = published()
     if out is not None:
         folder, files = ex.write_to(path, selection, out)
     else:
         ensure_dagster_home()
         folder, files = ex.run_job(path, selection)
-    typer.echo(f"{files} files in {folder}")
+    click.echo(f"{files} files in {folder}")
 
 
-@releases_app.command("list")
-def releases_list(
-    warehouse: Annotated[
-        Path | None, typer.Option(help="DuckDB file. Default: the published warehouse.")
-    ] = None,
-) -> None:
+@cli.group("releases", cls=InOrder, context_settings=CONTEXT, invoke_without_command=True)
+@click.pass_context
+def releases_group(ctx: click.Context) -> None:
+    """Releases of the published warehouse: list them, or what changed between two."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@releases_group.command("list")
+@click.option("--warehouse", type=PATH, help="DuckDB file. Default: the published warehouse.")
+@click.pass_context
+def releases_list(ctx: click.Context, warehouse: Path | None) -> None:
     """List the releases: id, published at (UTC), observations, content hash, previous."""
     from pipelines import releases
 
-    raise typer.Exit(releases.main(["--warehouse", str(published(warehouse)), "list"]))
+    ctx.exit(releases.main(["--warehouse", str(published(warehouse)), "list"]))
 
 
-@releases_app.command("diff")
+@releases_group.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--out", type=PATH, help="Also write what_changed.csv and .md into this folder.")
+@click.option("--warehouse", type=PATH, help="DuckDB file. Default: the published warehouse.")
+@click.pass_context
 def releases_diff(
-    old: Annotated[str, typer.Argument(help="Older release id (R<yyyymmdd>-<hhmmss>).")],
-    new: Annotated[str, typer.Argument(help="Newer release id.")],
-    out: Annotated[
-        Path | None, typer.Option(help="Also write what_changed.csv and .md into this folder.")
-    ] = None,
-    warehouse: Annotated[
-        Path | None, typer.Option(help="DuckDB file. Default: the published warehouse.")
-    ] = None,
+    ctx: click.Context, old: str, new: str, out: Path | None, warehouse: Path | None
 ) -> None:
-    """What changed between two releases: new, revised and withdrawn observations."""
+    """What changed between release OLD and release NEW: new, revised and withdrawn
+    observations."""
     from pipelines import releases
 
     argv = ["--warehouse", str(published(warehouse)), "diff", old, new]
     if out is not None:
         argv += ["--out", str(out)]
-    raise typer.Exit(releases.main(argv))
+    ctx.exit(releases.main(argv))
 
 
 # --- entry point --------------------------------------------------------------------------------
@@ -315,17 +299,21 @@ def main(argv: list[str] | None = None) -> int:
     code (2: wrong arguments, 1: the command failed, 130: interrupted)."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        rv = app(args=args, prog_name=PROG, standalone_mode=False)
-    except TyperException as exc:  # usage errors (exit code 2) and other click errors
-        ctx = getattr(exc, "ctx", None)
-        where = ctx.command_path if ctx is not None else PROG
-        hint = f" (see `{where} --help`)" if exc.exit_code == 2 else ""
-        print(f"{where}: error: {_one_line(exc.format_message())}{hint}", file=sys.stderr)
+        rv = cli.main(args=args, prog_name=PROG, standalone_mode=False)
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else PROG
+        print(
+            f"{where}: error: {_one_line(exc.format_message())} (see `{where} --help`)",
+            file=sys.stderr,
+        )
+        return exc.exit_code
+    except click.ClickException as exc:
+        print(f"{PROG}: error: {_one_line(exc.format_message())}", file=sys.stderr)
         return exc.exit_code
     except CliError as exc:
         print(f"{PROG}: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.code
-    except (KeyboardInterrupt, typer.Abort):
+    except (KeyboardInterrupt, click.Abort):
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     return rv if isinstance(rv, int) else 0

@@ -18,7 +18,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from pipelines.cli import CliError
 
@@ -47,12 +47,12 @@ def parse_years(text: str | None) -> tuple[int, ...] | None:
         elif m := RANGE.match(part):
             first, last = int(m[1]), int(m[2])
             if first > last:
-                raise typer.BadParameter(
+                raise click.BadParameter(
                     f"{part}: the first year is after the last", param_hint="--years"
                 )
             years.update(range(first, last + 1))
         else:
-            raise typer.BadParameter(
+            raise click.BadParameter(
                 f"{part!r} is not a year or a range like 2020-2022", param_hint="--years"
             )
     return tuple(sorted(years))
@@ -67,10 +67,10 @@ def selection(
     series = _split(series)
     for code in countries or ():
         if not ISO3.match(code):
-            raise typer.BadParameter(f"{code!r} is not an ISO3 code", param_hint="--country")
+            raise click.BadParameter(f"{code!r} is not an ISO3 code", param_hint="--country")
     chosen_years = parse_years(years)
     if not (countries or series or chosen_years or flagship):
-        raise typer.BadParameter(
+        raise click.BadParameter(
             "give at least one of --country, --series, --years, --flagship "
             "(the full extract is written by `floorboard run`)",
             param_hint="options",
@@ -95,11 +95,11 @@ def check(warehouse: Path, chosen: ExtractSelection) -> int:
         try:
             codelists.load().validate({"SERIES": chosen.series})
         except codelists.CodeListError as exc:
-            raise typer.BadParameter(" ".join(str(exc).split()), param_hint="--series") from None
+            raise click.BadParameter(" ".join(str(exc).split()), param_hint="--series") from None
     try:
         frame = observations.read(warehouse, chosen)
     except ValueError as exc:  # a country not in marts.dim_country
-        raise typer.BadParameter(" ".join(str(exc).split()), param_hint="--country") from None
+        raise click.BadParameter(" ".join(str(exc).split()), param_hint="--country") from None
     if frame.height == 0:
         raise CliError(f"no published observation matches {describe(chosen)}")
     return frame.height
