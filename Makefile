@@ -6,6 +6,8 @@ UV := $(PYTHON) -m uv
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 DBT := $(VENV)/bin/dbt --no-use-colors
+# the project's console command (pipelines/cli): `floorboard --help`
+FLOORBOARD := $(VENV)/bin/floorboard
 MANIFEST := dbt_project/target/manifest.json
 
 .PHONY: run test install lint ui bench sample docs site clean
@@ -28,20 +30,21 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 
 ## run: install, materialize the whole asset graph on raw/, publish warehouse/floorboard.duckdb
 run: install
-	$(VENV)/bin/python -m pipelines.run
+	$(FLOORBOARD) run
 
-## test: install and run the test suite
+## test: install and run the test suite (PYTEST_ARGS=... passes more arguments to pytest)
 test: install
-	$(VENV)/bin/python -m pytest -q -n 2 --dist loadfile
+	$(FLOORBOARD) test $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check pipelines schemas tests
 	$(VENV)/bin/ruff format --check pipelines schemas tests
+	@mkdir -p warehouse/build  # the dbt templater opens warehouse/build/dev.duckdb
 	cd dbt_project && ../$(VENV)/bin/sqlfluff lint models tests/singular
 
 ## ui: Dagster UI (webserver + daemon) on http://127.0.0.1:3000
 ui: install
-	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	$(FLOORBOARD) ui --host 127.0.0.1 --port 3000
 
 ## bench: cold and warm full materialization timings -> bench/results.json
 bench: install
@@ -49,11 +52,11 @@ bench: install
 
 ## sample: regenerate the synthetic sample in raw/ (deterministic)
 sample: install
-	$(VENV)/bin/python -m pipelines.sample.generate --out raw
+	$(FLOORBOARD) sample --out raw
 
 ## site: rebuild the country pages (warehouse/site/) from the published warehouse
 site: install
-	$(VENV)/bin/python -m pipelines.site.build
+	$(FLOORBOARD) site
 
 docs: install
 	cd dbt_project && FLOORBOARD_DUCKDB_PATH=../warehouse/floorboard.duckdb ../$(DBT) docs generate --profiles-dir . --empty-catalog

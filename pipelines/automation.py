@@ -27,7 +27,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines import dropzone, landing, paths
+from pipelines import dropzone, landing, partition_keys, paths
 from pipelines.ingest import submissions
 from pipelines.ingest.assets import flagship_landing, national_landing, ssi_submission_partitions
 from pipelines.ingest.assets import ssi_submissions_landing as _ssi_assets
@@ -83,15 +83,7 @@ def _sha(path: Path, seen: dict[str, list[str]], key: str, sub=None) -> tuple[st
 
 
 def _valid_partition_key(key: str) -> bool:
-    try:
-        from dagster._core.definitions.partitions.utils.base import (
-            raise_error_on_invalid_partition_key_substring,
-        )
-
-        raise_error_on_invalid_partition_key_substring([key])
-    except Exception:
-        return False
-    return bool(key) and len(key) <= 200
+    return partition_keys.is_valid(key)
 
 
 def _changed_tables(

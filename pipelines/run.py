@@ -20,24 +20,34 @@ import sys
 
 from pipelines import inputs, paths, progress
 
-USAGE = __doc__.split("\n\n")[1]
-OPTIONS = {"--full", "--ephemeral"}
+
+def _parser():
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.run",
+        description="Materialize the whole asset graph on what is in raw/ and publish "
+        "warehouse/floorboard.duckdb (the same as `make run` and `floorboard run`), unless "
+        "nothing changed since the published release.",
+    )
+    parser.add_argument(
+        "--full", action="store_true", help="build and publish even when nothing changed"
+    )
+    parser.add_argument(
+        "--ephemeral",
+        action="store_true",
+        help="use a throw-away Dagster instance instead of DAGSTER_HOME",
+    )
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if {"-h", "--help"} & set(args):
-        print(__doc__.strip())
-        return 0
-    unknown = [a for a in args if a not in OPTIONS]
-    if unknown:
-        print(f"error: unknown option {unknown[0]}. {USAGE}", file=sys.stderr)
-        return 2
+    args = _parser().parse_args(argv)  # --help prints the usage and exits: nothing runs
     # progress bars and plain progress lines for the person running this (pipelines.progress)
     os.environ.setdefault(progress.ENV, "1")
-    ephemeral = "--ephemeral" in args
+    ephemeral = args.ephemeral
     release, snap = (None, {}) if ephemeral else inputs.unchanged_since()
-    if release is not None and "--full" not in args:
+    if release is not None and not args.full:
         print(
             f"nothing changed since {release} (same raw files, same code): nothing to land, "
             f"build or publish. Warehouse: {paths.published_path()}"

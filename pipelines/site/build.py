@@ -15,6 +15,7 @@ builds from the published warehouse into ``<warehouse dir>/site`` by default.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -283,12 +284,24 @@ def publish_site(warehouse_path: Path, target: Path, run_id: str) -> list[Path]:
     return [target / p.relative_to(tmp) for p in pages]
 
 
-def main(argv: list[str]) -> int:
-    out = Path(argv[0]) if argv else paths.warehouse_dir() / "site"
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.site.build",
+        description="Build the country pages from the published warehouse (read-only) and "
+        "publish them by one rename.",
+    )
+    parser.add_argument(
+        "out_dir",
+        nargs="?",
+        type=Path,
+        help="output folder (default: <warehouse dir>/site)",
+    )
+    args = parser.parse_args(argv)  # --help prints the usage and exits: nothing is built
+    out = args.out_dir or paths.warehouse_dir() / "site"
     pages = publish_site(paths.published_path(), out, f"cli-{os.getpid()}")
     print(f"{len(pages)} pages in {out}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())
