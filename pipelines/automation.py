@@ -41,20 +41,29 @@ REQUEST_TAG = "floorboard/sensor_request"
 #: a failed run is requested again at the next ticks, this many times in all
 MAX_ATTEMPTS = 3
 
+#: the ingest jobs have one step each: it runs in the run worker. With the default executor the
+#: step got a process of its own, which claimed the single slot of the ``landing`` pool and then
+#: held it for the 10-25 s that process spends importing the code location, while ``make run``
+#: (or another run) waited for the slot.
+INGEST_EXECUTOR = dg.in_process_executor
+
 ingest_ssi_job = dg.define_asset_job(
     "ingest_ssi_submissions",
     selection=dg.AssetSelection.assets(_ssi_assets),
+    executor_def=INGEST_EXECUTOR,
     description="Validate and land SSI submissions (one partition per submission).",
 )
 ingest_national_job = dg.define_asset_job(
     "ingest_national_statistics",
     selection=dg.AssetSelection.assets(national_landing),
+    executor_def=INGEST_EXECUTOR,
     description="Validate and land the national statistics tables (raw/national/).",
 )
 
 ingest_flagship_job = dg.define_asset_job(
     "ingest_flagship_records",
     selection=dg.AssetSelection.assets(flagship_landing),
+    executor_def=INGEST_EXECUTOR,
     description="Validate and land the Flagship Programme records (raw/flagship/).",
 )
 

@@ -1,11 +1,12 @@
 """Crash safety: the warehouse lock, and freeing what dead runs hold.
 
-- ``warehouse_lock()`` — one file lock, ``warehouse/.warehouse.lock``, taken by the publish step
+- ``warehouse_lock()`` — one file lock, ``warehouse/.warehouse.lock``, taken by the publish
   over check → release → rename (and by the pruning at the start of ``make run``), whatever
-  launched the run (``make run``, sensor, UI). dbt and publish also share the single-slot
-  ``warehouse`` pool, and a build that started from an older release is refused at publish
-  (``pipelines.warehouse.build.check_base_release``): two runs never interleave their
-  publications. The lock is re-entrant for its holder and the holder's children. It is an
+  launched the run (``make run``, sensor, UI). Build and publish are one step (the dbt step)
+  holding the single slot of the ``warehouse`` pool, so two runs never interleave (build A,
+  publish A, then build B, publish B), and a build that started from an older release would
+  be refused at publish (``pipelines.warehouse.build.check_base_release``). The lock is
+  re-entrant for its holder and the holder's children. It is an
   ``flock``: the kernel frees it when the holder dies (kill -9, power cut), so a dead process
   never keeps it; the file records the holder's pid, host and purpose, and a waiting process says
   whom it waits for.
@@ -27,7 +28,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -180,10 +181,14 @@ def _held_here() -> bool:
 
 
 @contextlib.contextmanager
-def warehouse_lock(purpose: str, timeout: float | None = None) -> Iterator[None]:
+def warehouse_lock(
+    purpose: str, timeout: float | None = None, log: Callable[[str], object] | None = None
+) -> Iterator[None]:
     """Hold the warehouse lock (build → publish → release). Re-entrant for the process that
-    holds it and its children. Waits, saying for whom, until it is free; ``timeout`` seconds
-    then raises TimeoutError. A lock left by a dead process is free (flock)."""
+    holds it and its children. Waits, saying for whom (on stderr, and to ``log``: the Dagster
+    log of the step, so that a run launched by the daemon says it in its own log), until it is
+    free; ``timeout`` seconds then raises TimeoutError. A lock left by a dead process is free
+    (flock)."""
     if _held_here():
         yield
         return
@@ -206,13 +211,14 @@ def warehouse_lock(purpose: str, timeout: float | None = None) -> Iterator[None]
                 if waited - last_report >= WAIT_REPORT_SECONDS:
                     last_report = waited
                     h = lock_holder() or {}
-                    print(
+                    message = (
                         f"{purpose}: waiting for the warehouse lock {path}, held by pid "
                         f"{h.get('pid')} on {h.get('host')} ({h.get('purpose')}, since "
-                        f"{h.get('since')})",
-                        file=sys.stderr,
-                        flush=True,
+                        f"{h.get('since')})"
                     )
+                    print(message, file=sys.stderr, flush=True)
+                    if log is not None:
+                        log(message)
                 time.sleep(0.5)
         token = f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
         record = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -107,12 +108,28 @@ def check_base_release(source: Path, target: Path) -> None:
         )
 
 
-def publish(run_id: str) -> tuple[Path, dict[str, int], releases.Release]:
+def release_of_run(run_id: str) -> releases.Release | None:
+    """The release run ``run_id`` published (None: it published none), read from the published
+    warehouse, which carries every release (a later release may have replaced it since)."""
+    published = paths.published_path()
+    if not published.exists():
+        return None
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        return next((r for r in releases.releases(con) if r.run_id == run_id), None)
+    finally:
+        con.close()
+
+
+def publish(
+    run_id: str, log: Callable[[str], object] | None = None
+) -> tuple[Path, dict[str, int], releases.Release]:
     """Under the warehouse lock: verify the run's build file, check it started from the release
     now published (``check_base_release``), record it as a release (``marts.releases`` and the
     append-only ``marts.indicator_vintages``, history carried over from the published file) and
-    atomically rename it onto the published path (then fsync the folder)."""
-    with locks.warehouse_lock(f"publish of run {run_id}"):
+    atomically rename it onto the published path (then fsync the folder). ``log`` also gets
+    the messages of a wait for the lock."""
+    with locks.warehouse_lock(f"publish of run {run_id}", log=log):
         source = build_path(run_id)
         verify(source)
         target = paths.published_path()

@@ -1,4 +1,5 @@
-"""dbt models as Dagster assets (dagster-dbt), writing into the run's build file."""
+"""dbt models as Dagster assets (dagster-dbt), writing into the run's build file, which the same
+step then publishes (when the run materializes the published warehouse too)."""
 
 import os
 import sys
@@ -22,6 +23,8 @@ dbt_project = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.D
 dbt_project.prepare_if_dev()
 
 LAYERS = ("staging", "intermediate", "marts")
+#: the published warehouse (asset ``pipelines.warehouse.publish.published_warehouse``)
+PUBLISHED = dg.AssetKey(["warehouse", "floorboard_duckdb"])
 
 
 class FloorboardTranslator(DagsterDbtTranslator):
@@ -63,7 +66,14 @@ translator = FloorboardTranslator(
     pool="warehouse",
 )
 def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Run `dbt build` (models, seeds, tests) into this run's build file."""
+    """Run `dbt build` (models, seeds, tests) into this run's build file; when it passed and the
+    run also materializes the published warehouse, publish it here, in the same step.
+
+    Build and publish form one step so that they hold the single slot of the ``warehouse`` pool
+    together: with two steps, the slot freed by this run's dbt went to the dbt step of another
+    run waiting for it before this run's publish step could ask, and two runs interleaved
+    (build A, build B, publish A, publish B): a run waited a whole other build to publish, and
+    a partial build, started from the release the other run then replaced, was refused."""
     full = set(context.selected_asset_keys) >= set(floorboard_dbt_assets.keys)
     target = build.start_build(context.run_id, full=full)
     os.environ.update(build.dbt_env(context.run_id))
@@ -81,6 +91,10 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
                 # reached once per model or seed built: FLOORBOARD_KILL_AT=dbt.mid_build:N dies
                 # after the N-th, with dbt still writing the build file
                 faults.point("dbt.mid_build")
+    # reached only when dbt build and its tests passed (a failure raises above)
+    if PUBLISHED in context.job_def.asset_layer.selected_asset_keys:
+        published, _, release = build.publish(context.run_id, log=context.log.warning)
+        context.log.info(f"published {published} as release {release.release_id}")
 
 
 dbt_resource = DbtCliResource(

@@ -1,11 +1,16 @@
-"""The publish asset: atomic swap of the run's build file onto warehouse/floorboard.duckdb."""
+"""The publish asset: atomic swap of the run's build file onto warehouse/floorboard.duckdb.
+
+The swap itself happens at the end of the dbt step of the same run (``floorboard_dbt_assets``),
+which holds the slot of the ``warehouse`` pool from build to publication; this asset records
+what that step published."""
 
 import dagster as dg
 
+from pipelines import paths
 from pipelines.warehouse import build
-from pipelines.warehouse.dbt_assets import floorboard_dbt_assets
+from pipelines.warehouse.dbt_assets import PUBLISHED, floorboard_dbt_assets
 
-PUBLISHED = dg.AssetKey(["warehouse", "floorboard_duckdb"])
+__all__ = ["PUBLISHED", "published_warehouse"]
 
 
 @dg.asset(
@@ -14,13 +19,19 @@ PUBLISHED = dg.AssetKey(["warehouse", "floorboard_duckdb"])
     group_name="publish",
     kinds={"duckdb"},
     owners=["team:data-engineering"],
-    pool="warehouse",
     description="The published warehouse, warehouse/floorboard.duckdb: this run's dbt build file, "
-    "renamed atomically into place only after dbt build and its blocking tests passed. Readers "
+    "renamed atomically into place only after dbt build and its blocking tests passed (at the "
+    "end of the dbt step, which holds the warehouse pool from build to publication). Readers "
     "open it read-only; a failed build never touches it.",
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    target, counts, release = build.publish(context.run_id)
+    release = build.release_of_run(context.run_id)
+    if release is None:
+        raise build.PublishError(
+            f"run {context.run_id} published no release: the warehouse is published at the end "
+            "of the dbt step, which did not run (or did not pass) in this run"
+        )
+    target = paths.published_path()
     context.log.info(f"published {target} as release {release.release_id}")
     return dg.MaterializeResult(
         metadata={
@@ -28,7 +39,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             "release_id": release.release_id,
             "previous_release_id": release.previous_release_id or "",
             "content_sha256": release.content_sha256,
-            "size_bytes": target.stat().st_size,
-            **{f"rows {t}": n for t, n in counts.items()},
+            "n_observations": release.n_observations,
+            "published_at": release.published_at.isoformat() + "Z",
         }
     )
