@@ -106,7 +106,7 @@ def selection_folder(selection: ExtractSelection) -> str:
 def sdg_files(context: dg.AssetExecutionContext, config: ExtractConfig) -> dg.MaterializeResult:
     release = _current_release()
     selection = config.to_selection()
-    out_dir = staging_folder(release.release_id, context.run_id)
+    out_dir = staging_folder(release.release_id, context.run.run_id)
     shown = release_folder(release.release_id)  # where the files are once published
     if selection != ExtractSelection():
         out_dir = out_dir / "selections" / selection_folder(selection)
@@ -141,7 +141,7 @@ def sdg_files(context: dg.AssetExecutionContext, config: ExtractConfig) -> dg.Ma
 )
 def what_changed(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     release = _current_release()
-    out_dir = staging_folder(release.release_id, context.run_id)
+    out_dir = staging_folder(release.release_id, context.run.run_id)
     previous = release.previous_release_id
     with closing(duckdb.connect(str(paths.published_path()), read_only=True)) as con:
         if previous:
@@ -198,7 +198,7 @@ def _first_release(con, release: releases.Release, out_dir: Path):
 def release_manifest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     release = _current_release()
     final = release_folder(release.release_id)
-    staging = staging_folder(release.release_id, context.run_id)
+    staging = staging_folder(release.release_id, context.run.run_id)
     staging.mkdir(parents=True, exist_ok=True)
     _merge_published(final, staging)
     faults.point("extracts.files_written")

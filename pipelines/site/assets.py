@@ -30,7 +30,7 @@ def site_dir() -> Path:
 )
 def country_pages(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     target = site_dir()
-    pages = publish_site(paths.published_path(), target, context.run_id)
+    pages = publish_site(paths.published_path(), target, context.run.run_id)
     context.log.info(f"{len(pages)} pages in {target}")
     return dg.MaterializeResult(
         metadata={

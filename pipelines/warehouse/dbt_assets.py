@@ -75,8 +75,8 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     (build A, build B, publish A, publish B): a run waited a whole other build to publish, and
     a partial build, started from the release the other run then replaced, was refused."""
     full = set(context.selected_asset_keys) >= set(floorboard_dbt_assets.keys)
-    target = build.start_build(context.run_id, full=full)
-    os.environ.update(build.dbt_env(context.run_id))
+    target = build.start_build(context.run.run_id, full=full)
+    os.environ.update(build.dbt_env(context.run.run_id))
     context.log.info(f"dbt builds into {target} ({'full' if full else 'partial'} build)")
     # --full-refresh: seeds are recreated, so a changed seed schema never meets an old table.
     # The landing is read as a whole: no landing swap happens under a running build.
@@ -93,7 +93,7 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
                 faults.point("dbt.mid_build")
     # reached only when dbt build and its tests passed (a failure raises above)
     if PUBLISHED in context.job_def.asset_layer.selected_asset_keys:
-        published, _, release = build.publish(context.run_id, log=context.log.warning)
+        published, _, release = build.publish(context.run.run_id, log=context.log.warning)
         context.log.info(f"published {published} as release {release.release_id}")
 
 

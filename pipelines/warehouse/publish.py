@@ -25,10 +25,10 @@ __all__ = ["PUBLISHED", "published_warehouse"]
     "open it read-only; a failed build never touches it.",
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    release = build.release_of_run(context.run_id)
+    release = build.release_of_run(context.run.run_id)
     if release is None:
         raise build.PublishError(
-            f"run {context.run_id} published no release: the warehouse is published at the end "
+            f"run {context.run.run_id} published no release: the warehouse is published at the end "
             "of the dbt step, which did not run (or did not pass) in this run"
         )
     target = paths.published_path()
