@@ -39,9 +39,10 @@ lint: install
 	$(VENV)/bin/ruff format --check pipelines schemas tests
 	cd dbt_project && ../$(VENV)/bin/sqlfluff lint models tests/singular
 
-## ui: Dagster UI (webserver + daemon) on http://127.0.0.1:3000
+## ui: Dagster UI (webserver + daemon) on http://127.0.0.1:$(PORT) (make ui PORT=3001)
+PORT ?= 3000
 ui: install
-	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	$(VENV)/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $(PORT)
 
 ## bench: cold and warm full materialization timings -> bench/results.json
 bench: install
@@ -55,8 +56,9 @@ sample: install
 site: install
 	$(VENV)/bin/python -m pipelines.site.build
 
+## docs: dbt documentation with the catalog of the published warehouse (a temporary copy of it)
 docs: install
-	cd dbt_project && FLOORBOARD_DUCKDB_PATH=../warehouse/floorboard.duckdb ../$(DBT) docs generate --profiles-dir . --empty-catalog
+	$(VENV)/bin/python -m pipelines.warehouse.docs
 
 clean:
 	rm -rf warehouse/build warehouse/landing warehouse/site warehouse/floorboard.duckdb .dagster dbt_project/target
