@@ -39,12 +39,13 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check pipelines schemas tests
 	$(VENV)/bin/ruff format --check pipelines schemas tests
-	@mkdir -p warehouse/build  # the dbt templater opens warehouse/build/dev.duckdb
+	@mkdir -p warehouse/build  # the dbt templater opens warehouse/build/floorboard.dev.duckdb
 	cd dbt_project && ../$(VENV)/bin/sqlfluff lint models tests/singular
 
-## ui: Dagster UI (webserver + daemon) on http://127.0.0.1:3000
+## ui: Dagster UI (webserver + daemon) on http://127.0.0.1:$(PORT) (make ui PORT=3001)
+PORT ?= 3000
 ui: install
-	$(FLOORBOARD) ui --host 127.0.0.1 --port 3000
+	$(FLOORBOARD) ui --host 127.0.0.1 --port $(PORT)
 
 ## bench: cold and warm full materialization timings -> bench/results.json
 bench: install
@@ -58,8 +59,9 @@ sample: install
 site: install
 	$(FLOORBOARD) site
 
+## docs: dbt documentation with the catalog of the published warehouse (a temporary copy of it)
 docs: install
-	cd dbt_project && FLOORBOARD_DUCKDB_PATH=../warehouse/floorboard.duckdb ../$(DBT) docs generate --profiles-dir . --empty-catalog
+	$(VENV)/bin/python -m pipelines.warehouse.docs
 
 clean:
 	rm -rf warehouse/build warehouse/landing warehouse/site warehouse/floorboard.duckdb .dagster dbt_project/target

@@ -72,7 +72,7 @@ def main() -> int:
             runs["warm"].append(_timed(cmd, env, REPO))
             dbt_env = {
                 **env,
-                "FLOORBOARD_DUCKDB_PATH": str(wh / "build" / "bench-baseline.duckdb"),
+                "FLOORBOARD_DUCKDB_PATH": str(wh / "build" / "floorboard.bench-baseline.duckdb"),
                 "FLOORBOARD_LANDING_DIR": str(wh / "landing"),
             }
             runs["baseline_dbt_build"].append(

@@ -7,6 +7,7 @@ at a temporary copy (``FLOORBOARD_RAW_DIR``, ``FLOORBOARD_WAREHOUSE_DIR``).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -15,6 +16,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = Path(
     os.environ.get("FLOORBOARD_DBT_PROJECT_DIR", REPO_ROOT / "dbt_project")
 ).resolve()
+#: the dbt of this virtual environment, whether or not it is activated (on PATH): `make ui` and
+#: `make run` call .venv/bin/dagster and .venv/bin/python directly
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
 def raw_dir() -> Path:

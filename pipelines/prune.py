@@ -1,8 +1,8 @@
 """Pruning policy, applied at the start of every ``make run`` (``prune(instance)``):
 
-- **build files** ``warehouse/build/<run_id>.duckdb`` (and ``.wal``) of runs that are not in
-  progress any more are removed: a published build was renamed away, so what is left is a
-  failed or killed build (the last failed one stays for diagnosis until the next run);
+- **build files** ``warehouse/build/floorboard.<run_id>.duckdb`` (and ``.wal``) of runs that
+  are not in progress any more are removed: a published build was renamed away, so what is
+  left is a failed or killed build (the last failed one stays for diagnosis until the next run);
 - **temporary folders and files** (``.tmp-*`` siblings of the site and of the release folders,
   ``.manifest.json.tmp``) of runs or processes that no longer exist are removed;
 - **release folders** ``warehouse/extracts/<release_id>/``: those of the newest
@@ -64,8 +64,8 @@ def _remove(path: Path) -> None:
 def prune_builds(instance: dg.DagsterInstance) -> list[Path]:
     removed = []
     for f in sorted(paths.build_dir().glob("*.duckdb*")):
-        run_id = f.name.split(".duckdb")[0]
-        if not _run_alive(instance, run_id):
+        m = RUN_ID.search(f.name.split(".duckdb")[0])  # floorboard.<run_id>.duckdb[.wal]
+        if m is None or not _run_alive(instance, m.group(0)):
             _remove(f)
             removed.append(f)
     return removed

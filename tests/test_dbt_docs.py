@@ -1,14 +1,19 @@
-"""Every dbt model and every column of the built warehouse is documented; the docs site builds."""
+"""Every dbt model and every column of the built warehouse is documented; the docs site builds
+with the catalog of the published warehouse; the landing sources are fresh."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import polars as pl
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "dbt_project" / "target" / "manifest.json"
@@ -47,28 +52,125 @@ def test_mart_descriptions_cite_the_methodology():
             assert "§" in node["description"], node["name"]
 
 
-def test_docs_site_builds(tmp_path: Path, sample_warehouse: Path):
-    env = {
-        **os.environ,
-        "FLOORBOARD_DUCKDB_PATH": str(tmp_path / "docs.duckdb"),
-        "FLOORBOARD_LANDING_DIR": str(sample_warehouse / "landing"),
-    }
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_docs_site_builds_with_the_real_catalog(tmp_path: Path, warehouse_copy: Path):
+    """``make docs`` (``python -m pipelines.warehouse.docs``): the catalog has every mart with
+    its columns and types, read from a copy of the published warehouse, which stays untouched
+    (same bytes, no WAL, no lock file) and is never opened."""
+    published = warehouse_copy / "floorboard.duckdb"
+    os.chmod(published, 0o444)
+    before = (_sha256(published), published.stat().st_mtime_ns)
+    target = tmp_path / "target"
     result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "docs",
-            "generate",
-            "--profiles-dir",
-            ".",
-            "--empty-catalog",
-            "--target-path",
-            str(tmp_path / "target"),
-        ],
-        cwd=REPO / "dbt_project",
-        env=env,
+        [sys.executable, "-m", "pipelines.warehouse.docs", "--target-path", str(target)],
+        cwd=REPO,
+        env={**os.environ, "FLOORBOARD_WAREHOUSE_DIR": str(warehouse_copy)},
         capture_output=True,
         text=True,
         timeout=600,
     )
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert (tmp_path / "target" / "index.html").stat().st_size > 10_000
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert f"dbt docs: {target / 'index.html'}" in result.stdout
+    assert (target / "index.html").stat().st_size > 10_000
+    assert (target / "static_index.html").stat().st_size > (target / "index.html").stat().st_size
+    assert (_sha256(published), published.stat().st_mtime_ns) == before
+    assert not list(warehouse_copy.glob("floorboard.duckdb.*"))  # no .wal beside it
+
+    catalog = json.loads((target / "catalog.json").read_text())
+    manifest = json.loads((target / "manifest.json").read_text())
+    marts = [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and "marts" in n["fqn"]
+    ]
+    assert len(marts) >= 16
+    for node in marts:
+        entry = catalog["nodes"].get(node["unique_id"])
+        assert entry, f"{node['name']} not in the catalog"
+        types = {c.lower(): v["type"].lower() for c, v in entry["columns"].items()}
+        declared = {c.lower(): v["data_type"].lower() for c, v in node["columns"].items()}
+        assert types == declared, node["name"]
+        assert entry["stats"]["has_stats"]["value"] is not None
+
+
+def test_docs_without_a_published_warehouse_says_so(tmp_path: Path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pipelines.warehouse.docs", "--target-path", str(tmp_path / "t")],
+        cwd=REPO,
+        env={**os.environ, "FLOORBOARD_WAREHOUSE_DIR": str(tmp_path / "empty")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "run `make run` first" in result.stderr
+    assert not (tmp_path / "t").exists()
+
+
+def _freshness(landing: Path, target: Path, *select: str) -> tuple[int, dict]:
+    """``dbt source freshness`` on a landing folder: exit code, results by table (and stdout)."""
+    target.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "--no-use-colors",
+            "source",
+            "freshness",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+            *(("--select", *select) if select else ()),
+        ],
+        cwd=REPO / "dbt_project",
+        env={
+            **os.environ,
+            "FLOORBOARD_DUCKDB_PATH": str(target / "floorboard.duckdb"),
+            "FLOORBOARD_LANDING_DIR": str(landing),
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    sources = target / "sources.json"
+    results = json.loads(sources.read_text())["results"] if sources.exists() else []
+    return result.returncode, {r["unique_id"].split(".")[-1]: r for r in results} | {
+        "_stdout": result.stdout
+    }
+
+
+def test_source_freshness_passes_on_the_sample_landing(sample_warehouse: Path, tmp_path: Path):
+    code, results = _freshness(sample_warehouse / "landing", tmp_path / "target")
+    stdout = results.pop("_stdout")
+    assert code == 0, stdout[-3000:]
+    assert {"ssi_submission", "ssi_beneficiaries", "national_population", "receipts"} <= set(
+        results
+    ), sorted(results)
+    assert {r["status"] for r in results.values()} == {"pass"}, stdout[-3000:]
+    for r in results.values():  # annual round: warn after 400 days, error after 800
+        assert r["criteria"]["warn_after"] == {"count": 400, "period": "day"}
+        assert r["criteria"]["error_after"] == {"count": 800, "period": "day"}
+    # tables that may rightly be empty have no freshness
+    assert not {"quarantine", "published_sdg_series"} & set(results)
+
+
+@pytest.mark.parametrize(("days", "code", "status"), [(500, 0, "warn"), (900, 1, "error")])
+def test_a_stale_landing_warns_then_errors(
+    sample_warehouse: Path, tmp_path: Path, days: int, code: int, status: str
+):
+    """SSI submissions last landed 500 days ago: a warning; 900 days ago: an error."""
+    landing = tmp_path / "landing"
+    (landing / "ssi_submission").mkdir(parents=True)
+    for f in (sample_warehouse / "landing" / "ssi_submission").glob("*.parquet"):
+        frame = pl.read_parquet(f)
+        frame = frame.with_columns(
+            (pl.lit(datetime.now(UTC)) - timedelta(days=days)).alias("loaded_at")
+        )
+        frame.write_parquet(landing / "ssi_submission" / f.name)
+    got, results = _freshness(landing, tmp_path / "target", "source:landing.ssi_submission")
+    stdout = results.pop("_stdout")
+    assert got == code, stdout[-3000:]
+    assert results["ssi_submission"]["status"] == status

@@ -18,6 +18,9 @@ def test_every_asset_is_described_grouped_owned():
     for key in keys:
         node = graph.get(key)
         assert node.description and node.description.strip(), key
+        # a real sentence, not the fallback of the dbt translator (the model's name)
+        assert node.description.strip() != key.path[-1], f"{key}: described by its name only"
+        assert len(node.description.split()) >= 3, (key, node.description)
         assert node.group_name in {
             "raw",
             "ingest",

@@ -31,8 +31,17 @@ class PublishError(RuntimeError):
     pass
 
 
+#: the database (DuckDB catalog) name of every build file and of the published file
+DATABASE = "floorboard"
+
+
 def build_path(run_id: str) -> Path:
-    return paths.build_dir() / f"{run_id}.duckdb"
+    """``warehouse/build/floorboard.<run_id>.duckdb``. DuckDB names a file's catalog after the
+    first dot-separated part of its name, so every build file, like the published
+    ``floorboard.duckdb``, holds ``"floorboard"."marts"."..."``: the relation names that
+    dagster-dbt reads from the manifest (row counts, column schemas) are those of the run's
+    build file."""
+    return paths.build_dir() / f"{DATABASE}.{run_id}.duckdb"
 
 
 def start_build(run_id: str, full: bool) -> Path:

@@ -1,9 +1,13 @@
 """dbt models as Dagster assets (dagster-dbt), writing into the run's build file, which the same
 step then publishes (when the run materializes the published warehouse too)."""
 
+import json
 import os
-import sys
-from collections.abc import Mapping
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +17,76 @@ from dagster_dbt import (
     DagsterDbtTranslatorSettings,
     DbtCliResource,
     DbtProject,
+    DbtProjectPreparer,
     dbt_assets,
 )
+from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.adapters.factory import cleanup_connections
 
 from pipelines import faults, landing, paths, progress
 from pipelines.warehouse import build
+from pipelines.warehouse.build import DATABASE
+
+#: what `dbt parse` writes into the target folder and the code location reads
+PARSE_ARTIFACTS = ("manifest.json", "semantic_manifest.json", "partial_parse.msgpack")
+
+
+class FloorboardProjectPreparer(DbtProjectPreparer):
+    """Re-parse the dbt project when the code location loads under ``dagster dev`` (``make ui``),
+    so an edited model shows in the UI after a reload, as dagster-dbt's default preparer does,
+    with two differences: it runs this environment's dbt (the default one looks for ``dbt`` on
+    PATH, and the code location failed to load when the virtual environment was not
+    activated), and it parses into a temporary folder and renames the results over
+    ``target/manifest.json``, so a webserver, a daemon and run workers preparing at the same
+    time never read a half-written manifest."""
+
+    def prepare_if_dev(self, project: DbtProject) -> None:
+        if self.using_dagster_dev():
+            self.prepare(project)
+
+    def prepare(self, project: DbtProject) -> None:
+        target = project.project_dir / project.target_path
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".parse-", dir=target) as tmp:
+            partial = target / "partial_parse.msgpack"
+            if partial.exists():  # keep partial parsing: seconds instead of a full parse
+                shutil.copy2(partial, Path(tmp) / partial.name)
+            resource = DbtCliResource(
+                project_dir=project,
+                profiles_dir=project.profiles_dir,
+                dbt_executable=paths.DBT_EXECUTABLE,
+            )
+            resource.cli(["parse", "--quiet"], target_path=Path(tmp)).wait()
+            for name in PARSE_ARTIFACTS:
+                if (Path(tmp) / name).exists():
+                    os.replace(Path(tmp) / name, target / name)
+        if not project.manifest_path.exists():
+            raise FileNotFoundError(f"dbt parse wrote no manifest at {project.manifest_path}")
+
 
 dbt_project = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+FloorboardProjectPreparer().prepare_if_dev(dbt_project)
+
+
+def load_manifest(path: Path) -> dict[str, Any]:
+    """The manifest, with every model and seed in database ``floorboard`` (build.DATABASE).
+
+    dbt names the database after the file FLOORBOARD_DUCKDB_PATH pointed at when the manifest
+    was written: a `dbt build` by hand into /tmp/x.duckdb leaves relations "x"."marts"."..." in
+    target/manifest.json. Every build file of a run is in database ``floorboard``; so are the
+    relations read for row counts and column schemas, and shown in the UI."""
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    for node in manifest["nodes"].values():
+        old = node.get("database")
+        if node["resource_type"] not in ("model", "seed", "snapshot") or old in (None, DATABASE):
+            continue
+        node["database"] = DATABASE
+        relation = node.get("relation_name") or ""
+        if relation.startswith(f'"{old}".'):
+            node["relation_name"] = f'"{DATABASE}".' + relation[len(old) + 3 :]
+    return manifest
+
 
 LAYERS = ("staging", "intermediate", "marts")
 #: the published warehouse (asset ``pipelines.warehouse.publish.published_warehouse``)
@@ -49,6 +115,55 @@ class FloorboardTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("description") or dbt_resource_props["name"]
 
 
+@contextmanager
+def build_file_released() -> Iterator[None]:
+    """Close, on the way out, what dagster-dbt opened in this process through dbt's DuckDB
+    adapter (read-only, on the run's build file) to read row counts and column schemas.
+
+    dbt-duckdb keeps its database open for the life of the process (``keep_open``, true by
+    default), and while it does, the publish step, which ``make run`` executes in this same
+    process, cannot open the file for writing ("Can't open a connection to same database file
+    with a different configuration"). So: close dbt's connections (their cursors), then the
+    environment holding the database."""
+    try:
+        yield
+    finally:
+        cleanup_connections()
+        try:
+            env = DuckDBConnectionManager.env()
+        except Exception:  # no environment: nothing was opened in this process
+            env = None
+        DuckDBConnectionManager.close_all_connections()
+        if env is not None:
+            env.close()
+
+
+#: how dbt names a string column of unknown length (its default size, 256)
+DBT_STRING_TYPE = re.compile(r"^character varying\(\d+\)$", re.IGNORECASE)
+
+
+def duckdb_type_names(events: Iterator[Any]) -> Iterator[Any]:
+    """The events of the dbt stream, with the column types fetched by dagster-dbt as DuckDB and
+    the contracts name them: dbt reports a DuckDB VARCHAR, which has no length, as
+    "character varying(256)"."""
+    for event in events:
+        value = getattr(event, "metadata", {}).get("dagster/column_schema")
+        if isinstance(event, dg.Output | dg.AssetMaterialization) and value is not None:
+            columns = [
+                dg.TableColumn(
+                    name=c.name,
+                    type="VARCHAR" if DBT_STRING_TYPE.match(c.type) else c.type,
+                    description=c.description,
+                    constraints=c.constraints,
+                    tags=c.tags,
+                )
+                for c in value.value.columns
+            ]
+            schema = dg.TableSchema(columns=columns)
+            event = event.with_metadata({**event.metadata, "dagster/column_schema": schema})
+        yield event
+
+
 translator = FloorboardTranslator(
     settings=DagsterDbtTranslatorSettings(
         enable_asset_checks=True,
@@ -59,7 +174,7 @@ translator = FloorboardTranslator(
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
+    manifest=load_manifest(dbt_project.manifest_path),
     project=dbt_project,
     dagster_dbt_translator=translator,
     name="floorboard_dbt",
@@ -80,17 +195,35 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     context.log.info(f"dbt builds into {target} ({'full' if full else 'partial'} build)")
     # --full-refresh: seeds are recreated, so a changed seed schema never meets an old table.
     # The landing is read as a whole: no landing swap happens under a running build.
+    # dbt's events are read live, for the progress bar and the kill point (dbt still writing);
+    # they are handed to Dagster once dbt has exited, with row counts and column schemas read
+    # from the build file through dbt's DuckDB adapter, read-only in this process: DuckDB allows
+    # one writer process per file, so dagster-dbt reads only after dbt exited anyway.
+    # build_file_released() then closes those connections (publish opens the file next). No
+    # column lineage: it fails (with a traceback per model) for the staging models, whose
+    # parents are parquet files, not tables of the build file.
+    invocation = dbt.cli(["build", "--full-refresh"], context=context)
+    events: list[Any] = []
     n_models = len(context.selected_asset_keys)
     with landing.reading(), progress.bar("dbt build", n_models) as advance:
-        for event in dbt.cli(["build", "--full-refresh"], context=context).stream():
-            yield event
-            if isinstance(event, dg.Output | dg.AssetMaterialization):
-                # an Output names its model by output name, a materialization by asset key
-                key = getattr(event, "asset_key", None)
-                advance(note=key.to_user_string() if key else getattr(event, "output_name", None))
-                # reached once per model or seed built: FLOORBOARD_KILL_AT=dbt.mid_build:N dies
-                # after the N-th, with dbt still writing the build file
-                faults.point("dbt.mid_build")
+        try:
+            for event in invocation.stream():
+                events.append(event)
+                if isinstance(event, dg.Output | dg.AssetMaterialization):
+                    # an Output names its model by output name, a materialization by asset key
+                    key = getattr(event, "asset_key", None)
+                    advance(note=key.to_user_string() if key else getattr(event, "output_name", ""))
+                    # once per model or seed built: FLOORBOARD_KILL_AT=dbt.mid_build:N dies
+                    # after the N-th, with dbt still writing the build file
+                    faults.point("dbt.mid_build")
+        except BaseException:
+            yield from events  # what was built before the failure is still reported
+            raise
+    with build_file_released():
+        stream = DbtEventIterator(iter(events), invocation)
+        yield from duckdb_type_names(
+            stream.fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
+        )
     # reached only when dbt build and its tests passed (a failure raises above)
     if PUBLISHED in context.job_def.asset_layer.selected_asset_keys:
         published, _, release = build.publish(context.run.run_id, log=context.log.warning)
@@ -100,6 +233,5 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
 dbt_resource = DbtCliResource(
     project_dir=dbt_project,
     profiles_dir=paths.DBT_PROJECT_DIR,
-    # the dbt of this virtual environment, whether or not it is on PATH
-    dbt_executable=str(Path(sys.executable).parent / "dbt"),
+    dbt_executable=paths.DBT_EXECUTABLE,
 )
