@@ -36,7 +36,7 @@ run: install
 test: install
 	$(FLOORBOARD) test $(PYTEST_ARGS)
 
-## test-faults: the fault-injection test at every kill point (~15 min; make test runs four)
+## test-faults: the fault-injection test at every kill point (~15 min; make test runs two)
 test-faults: install
 	FLOORBOARD_FAULT_POINTS=all $(VENV)/bin/python -m pytest -q -p no:randomly tests/test_fault_injection.py
 
