@@ -78,6 +78,15 @@ def _code(text: str) -> str:
     return f"`{text}`"
 
 
+def _totals(receipt: pl.DataFrame) -> tuple[int, int, int]:
+    """Rows received, loaded and rejected over every table of a receipt."""
+    if not receipt.height:
+        return 0, 0, 0
+    return tuple(
+        int(receipt[c].sum()) for c in ("rows_received", "rows_loaded", "rows_quarantined")
+    )
+
+
 def render(
     title: str,
     source_file: str,
@@ -91,9 +100,7 @@ def render(
     sheet_of = sheet_of or {}
     sha = receipt["source_sha256"][0] if receipt.height else ""
     loaded_at = receipt["loaded_at"][0] if receipt.height else None
-    received = int(receipt["rows_received"].sum()) if receipt.height else 0
-    loaded = int(receipt["rows_loaded"].sum()) if receipt.height else 0
-    rejected = int(receipt["rows_quarantined"].sum()) if receipt.height else 0
+    received, loaded, rejected = _totals(receipt)
     errors = [e for e in receipt["file_error"].to_list() if e] if receipt.height else []
     lines = [
         f"# Validation report: {title}",
@@ -207,9 +214,7 @@ def write_workbook(
             cells.append(c)
         ws.append(cells)
 
-    received = int(receipt["rows_received"].sum()) if receipt.height else 0
-    loaded = int(receipt["rows_loaded"].sum()) if receipt.height else 0
-    rejected = int(receipt["rows_quarantined"].sum()) if receipt.height else 0
+    received, loaded, rejected = _totals(receipt)
     summary = wb.create_sheet("Summary")
     row(summary, ["Validation report", title])
     row(summary, ["File", source_file])
