@@ -10,7 +10,7 @@ DBT := $(VENV)/bin/dbt --no-use-colors
 FLOORBOARD := $(VENV)/bin/floorboard
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: run test test-faults install lint ui bench sample docs site clean
+.PHONY: run test test-fast test-faults install lint ui bench sample docs site clean
 
 ## install: create .venv from uv.lock (bootstrapping uv with pip if missing), prepare dbt manifest
 install: $(VENV)/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
@@ -35,6 +35,10 @@ run: install
 ## test: install and run the test suite (PYTEST_ARGS=... passes more arguments to pytest)
 test: install
 	$(FLOORBOARD) test $(PYTEST_ARGS)
+
+## test-fast: the tests that run no whole pipeline and start no server (pytest -m "not slow")
+test-fast: install
+	$(FLOORBOARD) test -m "not slow" $(PYTEST_ARGS)
 
 ## test-faults: the fault-injection test at every kill point (~15 min; make test runs two)
 test-faults: install

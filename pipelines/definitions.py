@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines import automation
+from pipelines import automation, instance_storage
 from pipelines.extracts.assets import RELEASE_MANIFEST, SDG_FILES, extract_assets
 from pipelines.ingest.assets import (
     bookkeeping_specs,
@@ -32,6 +32,9 @@ extract_job = dg.define_asset_job(
     "countries, series, years or the Flagship focus countries (written to "
     "warehouse/extracts/<release>/selections/<name>/), then the release manifest.",
 )
+
+# the instance this code location writes (run workers, make run, tests): see the module
+instance_storage.install()
 
 ingest_ssi_job = automation.ingest_ssi_job  # defined with the sensor and schedules
 

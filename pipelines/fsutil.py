@@ -1,6 +1,7 @@
 """Durable, atomic publication of files and folders.
 
-- ``fsync_path`` / ``fsync_tree`` — flush a file, a folder entry, or a whole tree to disk;
+- ``fsync_path`` / ``fsync_tree`` / ``sync_all`` — flush a file, a folder entry, a whole tree, or
+  many files at once to disk;
 - ``publish_dir(tmp, target)`` — a folder written completely in ``tmp`` (a sibling of
   ``target``) becomes ``target`` by one rename: ``rename(2)`` when ``target`` does not exist yet,
   ``renameat2(RENAME_EXCHANGE)`` (Linux) when it does, so a reader sees the old complete folder
@@ -17,6 +18,7 @@ import ctypes.util
 import errno
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipelines import faults
@@ -36,12 +38,42 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+def _syncfs(anchor: Path) -> bool:
+    """``syncfs(2)`` on the filesystem holding ``anchor``: everything written to it so far is on
+    disk when it returns (Linux). False where it is not available."""
+    libc_name = ctypes.util.find_library("c")
+    syncfs = getattr(ctypes.CDLL(libc_name, use_errno=True), "syncfs", None) if libc_name else None
+    if syncfs is None:
+        return False
+    fd = os.open(anchor, os.O_RDONLY)
+    try:
+        return syncfs(fd) == 0
+    finally:
+        os.close(fd)
+
+
+def sync_all(files: Iterable[Path], anchor: Path) -> None:
+    """Make ``files`` (files or folders, all on the filesystem of ``anchor``) durable.
+
+    One ``syncfs`` instead of an fsync per file: each fsync of a new file waits for its own
+    journal commit, and a landing of 722 submissions made about 25,000 of them, most of a cold
+    run (issue 13). Where syncfs is missing or fails, every file is fsynced."""
+    if _syncfs(anchor):
+        return
+    for path in files:
+        fsync_path(path)
+
+
+def _tree(root: Path) -> Iterator[Path]:
+    for folder, _dirs, names in os.walk(root, topdown=False):
+        for name in names:
+            yield Path(folder) / name
+        yield Path(folder)
+
+
 def fsync_tree(root: Path) -> None:
-    """fsync every file and folder under ``root``, folders after their content."""
-    for folder, _dirs, files in os.walk(root, topdown=False):
-        for name in files:
-            fsync_path(Path(folder) / name)
-        fsync_path(Path(folder))
+    """Flush every file and folder under ``root`` to disk (``sync_all``)."""
+    sync_all(list(_tree(root)), root)
 
 
 def temporary_sibling(target: Path, tag: str) -> Path:

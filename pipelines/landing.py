@@ -152,10 +152,11 @@ def write_results(
         if res.accepted.width:
             accepted = res.accepted.with_columns(prov.columns())
             files[paths.landing_dir() / res.table_name / f"{key}.parquet"] = accepted
-        quarantined = res.quarantined.with_columns(prov.columns()).select(
-            list(PROVENANCE_SCHEMA) + list(QUARANTINE_SCHEMA)
-        )
-        files[paths.quarantine_dir() / res.table_name / f"{key}.parquet"] = quarantined
+        if res.quarantined.height:  # no file for no record: most files have none
+            quarantined = res.quarantined.with_columns(prov.columns()).select(
+                list(PROVENANCE_SCHEMA) + list(QUARANTINE_SCHEMA)
+            )
+            files[paths.quarantine_dir() / res.table_name / f"{key}.parquet"] = quarantined
         receipts.append(
             {
                 "table_name": res.table_name,
@@ -174,6 +175,9 @@ def write_results(
         for table in stale
         for base in (paths.landing_dir(), paths.quarantine_dir())
     ]
+    # a table whose quarantine is empty now loses its old quarantine file (it was overwritten by
+    # an empty one before; most files have no quarantined row, and every file costs a write)
+    removes += [paths.quarantine_dir() / r.table_name / f"{key}.parquet" for r in results]
     table = receipt.to_arrow().replace_schema_metadata(
         {"source_sha256": prov.source_sha256, "rules_version": RULES_VERSION}
     )
@@ -187,7 +191,8 @@ def write_results(
 #
 # A file's new landing (its tables, its quarantine, its receipt) replaces the old one as a whole
 # or not at all, whatever happens to the process:
-#   1. every new file is written under a temporary name and fsynced (the old landing is intact);
+#   1. every new file is written under a temporary name and flushed to disk (the old landing is
+#      intact);
 #   2. under the exclusive landing lock, a journal listing the renames and removals is written
 #      (atomically) — from then on the swap is decided;
 #   3. the renames and removals are done, the receipt last (its sha256 marks the file landed),
@@ -208,11 +213,12 @@ def _tmp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
 
 
-def _write_tmp(target: Path, write) -> Path:
+def _write_tmp(target: Path, write, durable: bool = True) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(target)
     write(tmp)
-    fsutil.fsync_path(tmp)
+    if durable:
+        fsutil.fsync_path(tmp)
     return tmp
 
 
@@ -250,8 +256,9 @@ def _apply(journal: dict) -> None:
             raise FileNotFoundError(f"landing swap: neither {tmp} nor {target} exists")
     for gone in journal["removes"]:
         Path(gone).unlink(missing_ok=True)
-    for folder in {str(Path(t).parent) for _, t in renames}:
-        fsutil.fsync_path(Path(folder))
+    folders = {Path(t).parent for _, t in renames}
+    folders |= {Path(r).parent for r in journal["removes"] if Path(r).parent.is_dir()}
+    fsutil.sync_all(sorted(folders), paths.landing_dir())
 
 
 def _write_journal(journal: dict) -> Path:
@@ -275,7 +282,9 @@ def swap(writes: list[tuple[Path, Callable[[Path], None]]], removes: list[Path])
     renames = []
     try:
         for target, write in writes:
-            renames.append([str(_write_tmp(target, write)), str(target)])
+            renames.append([str(_write_tmp(target, write, durable=False)), str(target)])
+        # all new files on disk before the journal names them (one sync for all of them)
+        fsutil.sync_all([Path(tmp) for tmp, _ in renames], paths.landing_dir())
     except BaseException:
         for tmp, _ in renames:
             Path(tmp).unlink(missing_ok=True)

@@ -141,7 +141,7 @@ def run(instance: dg.DagsterInstance) -> int:
         )
         return 1
     print(landing_summary())
-    print(summary())
+    print(summary(result.run_id))
     return 0
 
 
@@ -172,12 +172,17 @@ def landing_summary() -> str:
     return "\n".join(lines)
 
 
-def summary() -> str:
-    """What was published: read from the marts (never recomputed here)."""
+def summary(run_id: str | None = None) -> str:
+    """What was published: read from the marts (never recomputed here). With ``run_id``, the
+    release that run published is named, even if another run has published a newer one since
+    (the figures are those of the published file)."""
     path = paths.published_path()
     con = duckdb.connect(str(path), read_only=True)
     try:
-        release = releases.current_release(con)
+        current = releases.current_release(con)
+        release = next(
+            (r for r in releases.releases(con) if run_id and r.run_id == run_id), current
+        )
         n_countries = con.execute("select count(*) from marts.dim_country").fetchall()[0][0]
         n_obs = con.execute("select count(*) from marts.sdg_indicators").fetchall()[0][0]
         rows = con.execute(
@@ -193,7 +198,8 @@ def summary() -> str:
     finally:
         con.close()
     out = [
-        f"Published warehouse: {path} (release {release.release_id})",
+        f"Published warehouse: {path} (release {release.release_id}"
+        + (f"; since replaced by {current.release_id})" if current != release else ")"),
         f"  {n_countries} countries, {n_obs} SDG indicator observations",
         "  Old-age pension coverage (SI_COV_PENSN, both sexes, marts.agg_regional):",
     ]

@@ -141,6 +141,14 @@ SLOW_FIRST = (
 )
 
 
+#: fixtures that build a whole warehouse with the pipeline (minutes, once per session): a test
+#: using one is ``slow`` (``make test-fast`` leaves it out; ``make test`` runs it)
+PIPELINE_FIXTURES = {"sample_warehouse", "warehouse_copy", "two_releases"}
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
     rank = {name: i for i, name in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))

@@ -29,6 +29,9 @@ import pytest
 from webserver_harness import graphql as graphql_raw
 from webserver_harness import serve
 
+#: whole pipeline runs (minutes): left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "raw"
 ASSET = '{path: ["landing", "ssi_submissions"]}'

@@ -14,20 +14,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from worlds import small_raw
 
 from pipelines import fsutil, locks, paths, prune, releases
 from pipelines.warehouse import build
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _small_raw(raw: Path) -> None:
-    """Two SSI submissions and every other input of the bundled sample."""
-    (raw / "ssi").mkdir(parents=True)
-    for name in ("national", "reference", "flagship"):
-        shutil.copytree(REPO / "raw" / name, raw / name)
-    shutil.copy(REPO / "raw" / "ssi" / "KEN_2020.xlsx", raw / "ssi")
-    shutil.copytree(REPO / "raw" / "ssi" / "URY_2020", raw / "ssi" / "URY_2020")
 
 
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -45,7 +37,7 @@ def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
 @pytest.mark.slow
 def test_run_killed_during_dbt_build_never_blocks_the_next(tmp_path: Path):
     raw, wh, home = tmp_path / "raw", tmp_path / "warehouse", tmp_path / "home"
-    _small_raw(raw)
+    small_raw(raw)
     home.mkdir()
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     env = {

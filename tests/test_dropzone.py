@@ -375,6 +375,7 @@ def test_report_of_a_hostile_cell_stays_one_table_row(zone):
     assert "\\<b\\>" in rows[0] and "\\*y\\*" in rows[0] and "\\[l\\]" in rows[0]
 
 
+@pytest.mark.slow
 def test_pipeline_run_on_a_hostile_drop_zone(tmp_path, monkeypatch):
     """One ``make run``-equivalent on a drop zone holding every bad case beside good
     submissions: exit 0, the good ones are published, every bad entry has a receipt and report.

@@ -25,6 +25,9 @@ import pytest
 
 from pipelines import releases
 
+#: whole pipeline runs (minutes): left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 CONTRACT = {
     "dim_country": {
         "iso3",

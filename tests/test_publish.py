@@ -10,6 +10,10 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
+
+#: whole pipeline runs (minutes): left out of `make test-fast`
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -30,6 +30,9 @@ import duckdb
 import polars as pl
 import pytest
 
+#: whole pipeline runs (minutes): left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 SPA = 65  # statutory pensionable age used for every country (assumption of the derivation)
 BIRTH_RATE = 0.02  # live births per woman, all ages (derived national statistic)
 MULTIPLE_BIRTHS = 0.015

@@ -20,6 +20,9 @@ import polars as pl
 import pytest
 from test_reconciliation_real import _age_code, _national, _run, _write_world
 
+#: whole pipeline runs (minutes): left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 CATEGORY = {
     "UHC_SCI_RMNCH": "rmnch",
     "UHC_SCI_INFECT": "infectious",

@@ -8,6 +8,9 @@ import pytest
 from webserver_harness import graphql as _graphql
 from webserver_harness import serve
 
+#: starts a webserver and a browser: left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 QUERY = "{ assetNodes { assetKey { path } dependencyKeys { path } groupName description } }"
 

@@ -17,8 +17,10 @@ start of the next ``make run``.
 """
 
 import hashlib
+import os
 import shutil
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -27,7 +29,6 @@ import duckdb
 from pipelines import faults, fsutil, paths, releases
 from pipelines.extracts import manifest
 from pipelines.extracts.selection import ExtractConfig, ExtractSelection
-from pipelines.extracts.write import write_extracts
 from pipelines.warehouse.publish import PUBLISHED
 
 OWNER = "team:sdg-reporting"
@@ -42,6 +43,49 @@ def _current_release() -> releases.Release:
         raise releases.ReleaseError(f"no published warehouse at {published}")
     with closing(duckdb.connect(str(published), read_only=True)) as con:
         return releases.current_release(con)
+
+
+def _release_by_id(release_id: str) -> releases.Release:
+    with closing(duckdb.connect(str(paths.published_path()), read_only=True)) as con:
+        found = [r for r in releases.releases(con) if r.release_id == release_id]
+    if not found:
+        raise releases.ReleaseError(f"release {release_id} is not in {paths.published_path()}")
+    return found[0]
+
+
+def run_release(run_id: str) -> releases.Release:
+    """The release whose files this run writes, decided once per run: the release the run
+    published, if it published one; else the one its ``sdg_files`` step staged files for; else
+    the current one. Each step reading "the current release" for itself mislabelled a folder
+    when another run published between the two steps (issue 11)."""
+    from pipelines.warehouse import build  # the dbt layer; imported when a step runs
+
+    own = build.release_of_run(run_id)
+    if own is not None:
+        return own
+    staged = sorted(paths.extracts_dir().glob(f"{fsutil.TMP_PREFIX}R*-{run_id}"))
+    if staged:
+        prefix, suffix = fsutil.TMP_PREFIX, f"-{run_id}"
+        return _release_by_id(staged[0].name[len(prefix) : -len(suffix)])
+    return _current_release()
+
+
+@contextmanager
+def release_snapshot(release: releases.Release, run_id: str) -> Iterator[Path | None]:
+    """The published warehouse as it is now, held by a hard link for the step's reads (a
+    publish renames a new file over the published path; the link keeps this one). None when the
+    published file is no longer ``release``: a newer release replaced it, and that release's run
+    writes its own files."""
+    link = paths.build_dir() / f"floorboard.{run_id}.snapshot.duckdb"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.unlink(missing_ok=True)
+    os.link(paths.published_path(), link)
+    try:
+        with closing(duckdb.connect(str(link), read_only=True)) as con:
+            now = releases.current_release(con).release_id
+        yield link if now == release.release_id else None
+    finally:
+        link.unlink(missing_ok=True)
 
 
 def release_folder(release_id: str) -> Path:
@@ -104,7 +148,7 @@ def selection_folder(selection: ExtractSelection) -> str:
     "the extract to countries, series, years or the Flagship focus countries.",
 )
 def sdg_files(context: dg.AssetExecutionContext, config: ExtractConfig) -> dg.MaterializeResult:
-    release = _current_release()
+    release = run_release(context.run.run_id)
     selection = config.to_selection()
     out_dir = staging_folder(release.release_id, context.run.run_id)
     shown = release_folder(release.release_id)  # where the files are once published
@@ -113,9 +157,23 @@ def sdg_files(context: dg.AssetExecutionContext, config: ExtractConfig) -> dg.Ma
         shown = shown / "selections" / selection_folder(selection)
     else:
         selection = None
-    written = write_extracts(
-        paths.published_path(), out_dir, release.release_id, release.published_at, selection
-    )
+    # imported here: the writers pull in sdmx1, openpyxl and lxml, start-up the code location
+    # should not pay
+    from pipelines.extracts.write import write_extracts
+
+    with release_snapshot(release, context.run.run_id) as snapshot:
+        if snapshot is None:
+            context.log.warning(
+                f"release {release.release_id} was replaced by a newer one before its files "
+                "were written; the newer release's run writes its own"
+            )
+            return dg.MaterializeResult(
+                metadata={"release_id": release.release_id, "skipped": "replaced"}
+            )
+        out_dir.mkdir(parents=True, exist_ok=True)  # marks the release this run writes
+        written = write_extracts(
+            snapshot, out_dir, release.release_id, release.published_at, selection
+        )
     context.log.info(f"wrote {len(written)} files for {shown} (staged in {out_dir})")
     return dg.MaterializeResult(
         metadata={
@@ -140,7 +198,8 @@ def sdg_files(context: dg.AssetExecutionContext, config: ExtractConfig) -> dg.Ma
     "`python -m pipelines.releases diff OLD NEW` compares any two releases.",
 )
 def what_changed(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    release = _current_release()
+    # any later published file holds the vintages of this run's release too
+    release = run_release(context.run.run_id)
     out_dir = staging_folder(release.release_id, context.run.run_id)
     previous = release.previous_release_id
     with closing(duckdb.connect(str(paths.published_path()), read_only=True)) as con:
@@ -196,10 +255,15 @@ def _first_release(con, release: releases.Release, out_dir: Path):
     "staging folder, which is then published as extracts/<release_id>/ by one rename.",
 )
 def release_manifest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    release = _current_release()
+    release = run_release(context.run.run_id)
     final = release_folder(release.release_id)
     staging = staging_folder(release.release_id, context.run.run_id)
-    staging.mkdir(parents=True, exist_ok=True)
+    staged = {p.name for p in staging.iterdir()} if staging.is_dir() else set()
+    if not staged - {"what_changed.csv", "what_changed.md"}:  # sdg_files skipped (replaced)
+        context.log.warning(f"no files were written for {release.release_id} in this run")
+        return dg.MaterializeResult(
+            metadata={"release_id": release.release_id, "skipped": "nothing staged"}
+        )
     _merge_published(final, staging)
     faults.point("extracts.files_written")
     _, files = manifest.write_manifest(staging, release)

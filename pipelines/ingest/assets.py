@@ -278,13 +278,12 @@ def _ssi_schemas() -> None:
 SSI_ASSET = _key("ssi_submissions")
 
 
-def _land_one(key: str) -> tuple[str, pl.DataFrame, bool, bool]:
+def _land_one(item: tuple[str, submissions.SubmissionFile | None]):
     """Land one submission (runs in a worker process for large batches). Returns (key,
     receipt, changed, gone): ``gone`` when it is no longer in raw/ssi, in which case what was
     landed for it is withdrawn (``changed``) — never a failure."""
-    try:
-        sub = submissions.find(key)
-    except FileNotFoundError:
+    key, sub = item
+    if sub is None:
         withdrawn = submissions.withdraw(key) is not None
         empty = pl.DataFrame(schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA})
         return key, empty, withdrawn, True
@@ -294,18 +293,21 @@ def _land_one(key: str) -> tuple[str, pl.DataFrame, bool, bool]:
 
 def _land_many(keys: list[str]) -> list[tuple[str, pl.DataFrame, bool, bool]]:
     """Land submissions, on every core when there are many: validation is CPU-bound and each
-    submission writes only its own files."""
+    submission writes only its own files. The drop zone is scanned once for the whole batch
+    (one scan per submission made a run over all of them quadratic)."""
+    by_id = {s.submission_id: s for s in submissions.discover()}
+    items = [(k, by_id.get(k)) for k in keys]
     workers = min(os.cpu_count() or 1, 4)
     out = []
     with progress.bar("Validating and landing SSI submissions", len(keys)) as advance:
         if len(keys) < 20 or workers < 2:
-            for k in keys:
-                out.append(_land_one(k))
-                advance(note=k)
+            for item in items:
+                out.append(_land_one(item))
+                advance(note=item[0])
             return out
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for result in pool.map(_land_one, keys, chunksize=8):
+            for result in pool.map(_land_one, items, chunksize=8):
                 out.append(result)
                 advance(note=result[0])
     return out

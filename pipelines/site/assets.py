@@ -5,7 +5,6 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import paths
-from pipelines.site.build import publish_site
 from pipelines.warehouse.publish import PUBLISHED
 
 SITE = dg.AssetKey(["site", "country_pages"])
@@ -29,6 +28,10 @@ def site_dir() -> Path:
     "data table. Rebuilt whenever the published warehouse changes; swapped into place whole.",
 )
 def country_pages(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    # imported here: the page builder pulls in altair and pandas, seconds of start-up that loading
+    # the code location (every run worker, `floorboard`, the tests) should not pay
+    from pipelines.site.build import publish_site
+
     target = site_dir()
     pages = publish_site(paths.published_path(), target, context.run.run_id)
     context.log.info(f"{len(pages)} pages in {target}")
