@@ -42,7 +42,7 @@ test-fast: install
 
 ## test-faults: the fault-injection test at every kill point (~15 min; make test runs two)
 test-faults: install
-	FLOORBOARD_FAULT_POINTS=all $(VENV)/bin/python -m pytest -q -p no:randomly tests/test_fault_injection.py
+	FLOORBOARD_FAULT_POINTS=all $(VENV)/bin/python -m pytest -q -p no:randomly tests/test_fault_injection.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check pipelines schemas tests
