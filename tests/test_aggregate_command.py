@@ -246,6 +246,16 @@ def test_aggregates_vs_published(published_aggregates: Path, real_dir: Path):
     assert summary["2020"][3] <= REGIONAL_2020_MEDIAN_GUARD
 
 
+def _verdict(summary: dict) -> str:
+    """Which targets are met, per year, in words."""
+    parts = []
+    for year, (within, n, _, median, _, _) in summary.items():
+        world = "met" if within == n else f"missed ({n - within} of {n} series)"
+        regional = "met" if median <= 3 else "missed"
+        parts.append(f"{year}: World target {world}, regional target {regional}")
+    return "; ".join(parts) + ". Why the misses:"
+
+
 def _f(value: float | None, digits: int = 1) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
@@ -281,8 +291,7 @@ def _document(rows, summary, all_median, n_regional, missing) -> str:
         "",
         f"Over both years the regional median absolute difference is {_f(all_median)} pp "
         f"({n_regional} values).",
-        "The regional target is met for 2020 and missed for 2016; the World target is missed for",
-        "some series in both years. Why:",
+        _verdict(summary),
         "",
         "1. **The 2016 aggregates are another vintage.** They are the figures of the ILO World",
         "   Social Protection Report 2017-19 (45.2 % at least one benefit, 34.9 % of children,",
