@@ -42,6 +42,7 @@ COMMANDS = [
     ["releases", "diff"],
     ["site"],
     ["sample"],
+    ["aggregate"],
 ]
 
 

@@ -49,10 +49,10 @@ def expected(sample_warehouse: Path) -> dict[tuple, tuple[float, str]]:
                 case when a.region_type = 'world' then '1' else cast(c.code as varchar) end,
                 a.sex, cast(a.time_period as varchar), a."value", a.unit_measure
             from marts.agg_regional as a
-            left join (select distinct sdg_region, sdg_region_code as code
+            left join (select distinct sdg_region_code as code
                        from marts.dim_country) as c
-                on a.region_type = 'sdg_region' and a.region = c.sdg_region
-            where a.region_type in ('world', 'sdg_region') and a."value" is not null
+                on a.region_type in ('sdg_region', 'sdg_subregion') and a.m49 = c.code
+            where (a.region_type = 'world' or c.code is not null) and a."value" is not null
             """
         ).fetchall()
     finally:

@@ -1007,10 +1007,17 @@ def test_sdg_indicators_equal_fct_values(con):
 
 
 def test_agg_regional_americas_pensn_by_hand(con):
-    region = countries().filter(pl.col("ilo_region") == "Americas")["iso3"].to_list()
-    with_stats = [
-        c for c in region if national("population").filter(pl.col("iso3") == c).height > 0
-    ]
+    # the universe of a region is every M49 country and territory of it in the real reference
+    # tables (raw/reference/region_memberships.csv), weighted by its proxy (persons 65+ for
+    # SI_COV_PENSN, aggregate_populations.csv), reporting or not (issue 14)
+    members = pl.read_csv(RAW / "reference" / "region_memberships.csv")
+    region = members.filter(
+        (pl.col("region_type") == "ilo_region") & (pl.col("region") == "Americas")
+    )["iso3"].to_list()
+    proxies = pl.read_csv(RAW / "reference" / "aggregate_populations.csv").filter(
+        pl.col("iso3").is_in(region) & (pl.col("year") == YEAR) & (pl.col("sex") == "_T")
+    )
+    proxy = dict(zip(proxies["iso3"], proxies["older_65_plus"], strict=True))
     # inputs: the reporting countries' country rows (this tests the aggregation only)
     rows = con.execute(
         "select iso3, covered, reference_population, coverage_rate "
@@ -1020,11 +1027,11 @@ def test_agg_regional_americas_pensn_by_hand(con):
     ).fetchall()
     covered = sum(r[1] for r in rows)
     reporting_reference = sum(r[2] for r in rows)
-    # weights = the series denominator: Σ covered / Σ population at or above the SPA
+    # reported variant, weights = the series denominator: Σ covered / Σ population above the SPA
     value = 100 * covered / reporting_reference
-    # data coverage: reporting denominators / denominators of every country of the region
-    region_reference = sum(population_at_or_above_spa(c, "_T") for c in with_stats)
-    coverage = 100 * reporting_reference / region_reference
+    # data coverage: proxies of reporting countries / proxies of every country of the region
+    region_reference = sum(proxy.values())
+    coverage = 100 * sum(proxy[r[0]] for r in rows) / region_reference
     got = con.execute(
         "select value, value_unsuppressed, is_suppressed, population_coverage, n_countries, "
         "n_reporting, covered, reference_population, region_reference_population, "
@@ -1037,7 +1044,7 @@ def test_agg_regional_americas_pensn_by_hand(con):
     (g_value, g_unsup, g_supp, g_cov, g_n, g_rep, g_covered, g_ref, g_region_ref, g_min, g_max) = (
         got[0]
     )
-    assert (g_n, g_rep) == (len(with_stats), len(rows))
+    assert (g_n, g_rep) == (len(proxy), len(rows))
     assert close(g_covered, covered, count=True)
     assert close(g_ref, reporting_reference, count=True)
     assert close(g_region_ref, region_reference, count=True)

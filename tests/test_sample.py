@@ -35,7 +35,13 @@ def real_dir() -> Path:
 #: what the generator owns under raw/ (other drop-zone folders may be added by hand)
 GENERATED = ("README.md", "reference", "national", "ssi", "flagship")
 #: files in those folders that are authored by hand, not generated
-NOT_GENERATED = ("reference/sdg_dsd_pinned.csv",)  # pinned SDG DSD codes (pipelines/extracts)
+NOT_GENERATED = (
+    "reference/sdg_dsd_pinned.csv",  # pinned SDG DSD codes (pipelines/extracts)
+    # real reference tables of the aggregates (pipelines/reference/aggregates.py)
+    "reference/region_memberships.csv",
+    "reference/aggregate_populations.csv",
+    "reference/gdp_per_capita.csv",
+)
 
 
 def _hashes(root: Path) -> dict[str, str]:

@@ -289,6 +289,8 @@ def releases_diff(
     ctx.exit(releases.main(argv))
 
 
+from pipelines.cli import aggregate as _aggregate  # noqa: E402, F401 (`floorboard aggregate`)
+
 # --- entry point --------------------------------------------------------------------------------
 
 

@@ -107,7 +107,7 @@ select
     a.region_type,
     case
         when a.region_type = 'world' then '1'
-        when a.region_type = 'sdg_region' then g.code
+        when a.region_type in ('sdg_region', 'sdg_subregion') then g.code
     end as ref_area,
     cast(null as varchar) as iso3,
     a.region as area_name,
@@ -128,7 +128,10 @@ select
     cast(a.n_reporting as bigint) as n_reporting,
     cast(a.n_countries as bigint) as n_countries
 from marts.agg_regional as a
-left join sdg_codes as g on a.region_type = 'sdg_region' and a.region = g.sdg_region
+-- SDMX codes: the SDG groupings of the reference countries (pinned in the DSD code list), by
+-- their M49 code (53 and 543 are SDG sub-regions of Oceania in agg_regional)
+left join sdg_codes as g
+    on a.region_type in ('sdg_region', 'sdg_subregion') and cast(a.m49 as varchar) = g.code
 where a."value" is not null
 """
 

@@ -63,6 +63,23 @@ raw_assets = [
         kinds={"csv"},
         owners=[OWNER],
     ),
+    # the real reference tables of the regional aggregates (methodology §7), read by dbt as
+    # they are (source `reference`, raw/README.md "Real reference tables")
+    *[
+        dg.AssetSpec(
+            dg.AssetKey(["reference", name]),
+            description=f"Real reference table raw/reference/{name}.csv of the regional and "
+            f"global aggregates: {what}",
+            group_name="raw",
+            kinds={"csv"},
+            owners=[OWNER],
+        )
+        for name, what in (
+            ("region_memberships", "every UN M49 country and territory with its groups."),
+            ("aggregate_populations", "populations standing for the series denominators."),
+            ("gdp_per_capita", "GDP per capita, the covariate of the imputation model."),
+        )
+    ],
     dg.AssetSpec(
         RAW_PUBLISHED,
         description="Indicator values already published by ILO/UN (raw/published/), as released "

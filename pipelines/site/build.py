@@ -37,6 +37,10 @@ REGION_KINDS = {
     "ilo_subregion": "ILO subregion",
     "sdg_region": "SDG region",
     "income_group": "Income group",
+    "sdg_subregion": "SDG sub-region",
+    "ldc": "Least developed countries",
+    "lldc": "Landlocked developing countries",
+    "sids": "Small island developing States",
 }
 #: dim_country column holding each region type's membership
 MEMBER_COLUMN = {

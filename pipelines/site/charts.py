@@ -431,6 +431,8 @@ def region_over_time(agg: list[dict], region: str) -> Chart | None:
         for r in ben
         if r["value"] is not None
     ]
+    if not values:
+        return None  # every year suppressed: the data coverage chart shows why
     alt_text = (
         f"Line chart of SDG indicator 1.3.1 (SI_COV_BENFTS) for {region}, percent, "
         f"{_span([r['year'] for r in ben])}, total, women and men; years whose aggregate is "

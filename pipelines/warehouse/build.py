@@ -63,6 +63,9 @@ def dbt_env(run_id: str) -> dict[str, str]:
     return {
         "FLOORBOARD_DUCKDB_PATH": str(build_path(run_id)),
         "FLOORBOARD_LANDING_DIR": str(paths.landing_dir()),
+        # the real reference tables of the aggregates (source `reference`): the repository's,
+        # wherever the dbt project or the raw folder is
+        "FLOORBOARD_REFERENCE_DIR": str(paths.REPO_ROOT / "raw" / "reference"),
     }
 
 

@@ -1,40 +1,22 @@
 -- Regional and global aggregates (methodology §7) of the SDG 1.3.1 coverage series and the UHC
--- index, per region × year × series × sex, over the reporting countries (variant (a), no
--- imputation):
--- * coverage rates: Σ covered / Σ reference population (weights = the series denominator);
--- * UHC index: population-weighted mean of the country indices;
--- * population_coverage = Σ denominators of reporting countries / Σ denominators of all the
---   region's countries with national statistics (F/M poor and severely disabled of a country
---   without a rate for that sex: the total rate × that sex's population, for this share only);
---   n_countries and n_reporting always published;
--- * suppression: below 50 % population coverage the value is withheld (is_suppressed);
--- * by sex from sex-specific counts. Region types: world, ilo_region, ilo_subregion,
---   sdg_region, income_group;
+-- index, per region × year × series × sex, in the two variants of the macro regional_estimates
+-- (the one definition, shared with `floorboard aggregate`; docs/decisions.md "Regional
+-- estimates"):
+-- * reported (`value`, `value_unsuppressed`): over the reporting countries, Σ covered /
+--   Σ reference population (UHC: population-weighted mean of the indices);
+-- * estimated (`value_estimated`): every country of the region, the non-reporting ones imputed
+--   (nearest value within the window, else the regression of the macro), with n_imputed and
+--   imputed_weight_share;
+-- * the universe of a region is every country and territory of UN M49 in it (real reference
+--   populations, raw/reference), so population_coverage measures real coverage; the 50 % rule
+--   withholds the reported value below it (is_suppressed); n_countries, n_reporting published;
+-- * region types: world, sdg_region, sdg_subregion, ilo_region, ilo_subregion, income_group
+--   (World Bank, by fiscal year), ldc, lldc, sids, with the M49 code where the group has one;
 -- * NATURE `N` (§8.1: the UN database gives every ILO aggregate `N`); TIME_DETAIL the year, or
 --   the range of the reporting countries' years if they ever differ (today they never do: a
---   country enters an aggregate only with a value of the aggregate's year).
-with countries as (
-    select
-        iso3,
-        unnest([
-            { 'region_type': 'world', 'region': 'World' },
-            { 'region_type': 'ilo_region', 'region': ilo_region },
-            { 'region_type': 'ilo_subregion', 'region': ilo_subregion },
-            { 'region_type': 'sdg_region', 'region': sdg_region },
-            { 'region_type': 'income_group', 'region': income_group }
-        ]) as r
-    from {{ ref('dim_country') }}
-),
-
-regions as (
-    select
-        countries.iso3,
-        r.region_type,
-        r.region
-    from countries
-),
-
-series as (
+--   country is reporting only with a value of the aggregate's year).
+-- Imputed country values are never published as country data.
+with series as (
     select
         risk,
         sdg_series_code as series_code
@@ -42,132 +24,76 @@ series as (
     where sdg_series_code is not null
 ),
 
-denominators as (
-    -- the reference population of every country, reporting or not, per series. The poor and
-    -- the severely disabled of a sex are known only where national statistics give a rate for
-    -- that sex (int_reference_populations); for the region's universe only (population
-    -- coverage, never a weight), a country without one counts with the total rate applied to
-    -- that sex's population, so F/M coverage is not measured over the few countries with sex
-    -- rates alone
-    select
-        r.iso3,
-        r.reference_year,
-        r.sex,
-        s.series_code,
-        s.risk,
-        coalesce(
-            {{ coverage_reference_population('s.risk') }},
-            case
-                when s.risk in ('poor', 'disability') and r.sex in ('F', 'M')
-                    then
-                        r.total_population * {{ coverage_reference_population('s.risk', r='t') }}
-                        / nullif(t.total_population, 0)
-            end
-        ) as reference_population
-    from {{ ref('int_reference_populations') }} as r
-    cross join series as s
-    left join {{ ref('int_reference_populations') }} as t
-        on r.iso3 = t.iso3 and r.reference_year = t.reference_year and t.sex = '_T'
-    left join {{ ref('int_vulnerable_population') }} as v
-        on r.iso3 = v.iso3 and r.reference_year = v.reference_year and r.sex = v.sex
-),
-
 coverage as (
-    select
-        g.region_type,
-        g.region,
-        d.reference_year as time_period,
-        d.series_code,
-        d.sex,
-        sum(f.covered) as covered,
-        sum(case when f.covered is not null then f.reference_population end)
-            as reporting_reference_population,
-        sum(d.reference_population) as region_reference_population,
-        count(distinct d.iso3) as n_countries,
-        count(distinct f.iso3) as n_reporting,
-        min(f.coverage_rate) as min_country_value,
-        max(f.coverage_rate) as max_country_value,
-        min(f."year") as first_input_year,
-        max(f."year") as last_input_year
-    from denominators as d
-    inner join regions as g on d.iso3 = g.iso3
-    left join {{ ref('fct_effective_coverage') }} as f
-        on
-            d.iso3 = f.iso3 and d.reference_year = f."year" and d.sex = f.sex
-            and d.risk = f.risk
-    where d.reference_population is not null
-    group by all
+    select * from {{ ref('fct_effective_coverage') }}
 ),
 
 uhc as (
-    select
-        g.region_type,
-        g.region,
-        p.reference_year as time_period,
-        'SH_ACS_UNHC' as series_code,
-        '_T' as sex,
-        sum(u.uhc_index * p.total_population) as covered,
-        sum(case when u.uhc_index is not null then p.total_population end)
-            as reporting_reference_population,
-        sum(p.total_population) as region_reference_population,
-        count(distinct p.iso3) as n_countries,
-        count(distinct u.iso3) as n_reporting,
-        min(u.uhc_index) as min_country_value,
-        max(u.uhc_index) as max_country_value,
-        min(u."year") as first_input_year,
-        max(u."year") as last_input_year
-    from {{ ref('int_reference_populations') }} as p
-    inner join regions as g on p.iso3 = g.iso3
-    left join {{ ref('fct_uhc_service_coverage') }} as u
-        on p.iso3 = u.iso3 and p.reference_year = u."year"
-    where p.sex = '_T'
-    group by all
+    select * from {{ ref('fct_uhc_service_coverage') }}
 ),
 
-unioned as (
+populations as (
+    select * from {{ ref('int_reference_populations') }}
+),
+
+country_values as (
+    -- a country's value with its own denominator (the weight of the reported variant)
     select
-        *,
-        'PT' as unit_measure
-    from coverage
+        s.series_code,
+        c.iso3,
+        c."year",
+        c.sex,
+        c.coverage_rate as "value",
+        cast(c.reference_population as double) as weight
+    from coverage as c
+    inner join series as s on c.risk = s.risk
+    where c.coverage_rate is not null
     union all
     select
-        *,
-        'IX'
-    from uhc
+        'SH_ACS_UNHC',
+        u.iso3,
+        u."year",
+        '_T',
+        u.uhc_index,
+        cast(p.total_population as double)
+    from uhc as u
+    left join populations as p
+        on u.iso3 = p.iso3 and u."year" = p.reference_year and p.sex = '_T'
+    where u.uhc_index is not null
 ),
 
-rated as (
+{{ regional_estimates('country_values') }},
+
+final as (
     select
-        *,
+        region_type,
+        m49,
+        region,
+        "year" as time_period,
+        series_code,
+        sex,
+        case when not is_suppressed then value_reported end as "value",
+        value_reported as value_unsuppressed,
+        is_suppressed,
+        population_coverage,
+        n_countries,
+        n_reporting,
         case
-            when unit_measure = 'IX'
-                then covered / nullif(reporting_reference_population, 0)
-            else {{ rate_pct('covered', 'reporting_reference_population') }}
-        end as computed_value,
-        100.0 * reporting_reference_population / nullif(region_reference_population, 0)
-            as population_coverage
-    from unioned
+            when series_code = 'SH_ACS_UNHC' then reported_weighted_sum
+            else reported_weighted_sum / 100
+        end as covered,
+        reporting_weight as reference_population,
+        universe_weight as region_reference_population,
+        min_country_value,
+        max_country_value,
+        case when series_code = 'SH_ACS_UNHC' then 'IX' else 'PT' end as unit_measure,
+        value_estimated,
+        n_carried + n_modelled as n_imputed,
+        imputed_weight_share,
+        {{ sdmx_nature('aggregate') }} as nature,
+        {{ sdmx_time_detail('first_input_year', 'last_input_year') }} as time_detail
+    from re_regions
     where n_reporting > 0
 )
 
-select
-    region_type,
-    region,
-    time_period,
-    series_code,
-    sex,
-    case when population_coverage >= 50 then computed_value end as "value",
-    computed_value as value_unsuppressed,
-    population_coverage < 50 as is_suppressed,
-    population_coverage,
-    n_countries,
-    n_reporting,
-    covered,
-    reporting_reference_population as reference_population,
-    region_reference_population,
-    min_country_value,
-    max_country_value,
-    unit_measure,
-    {{ sdmx_nature('aggregate') }} as nature,
-    {{ sdmx_time_detail('first_input_year', 'last_input_year') }} as time_detail
-from rated
+select * from final
