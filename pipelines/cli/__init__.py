@@ -289,6 +289,9 @@ def releases_diff(
     ctx.exit(releases.main(argv))
 
 
+cli.add_command(__import__("pipelines.cli.registry", fromlist=["registry"]).registry)
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 

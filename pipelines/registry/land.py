@@ -117,7 +117,8 @@ def _source_sql(part: str, files: list[Path]) -> str:
             row = "file_row_number + 1"
         else:
             scan = (
-                f"read_csv({name}, all_varchar = true, header = true, union_by_name = true, "
+                f"read_csv({name}, all_varchar = true, header = true, delim = ',', quote = '\"', "
+                "escape = '\"', union_by_name = true, "
                 "strict_mode = false, null_padding = true)"
             )
             row = "row_number() over ()"
@@ -252,7 +253,10 @@ def land_registry(reg: Registry, force: bool = False) -> tuple[pl.DataFrame, boo
     try:
         con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
         con.execute(f"set temp_directory = {_sql_text(str(tmp / 'spill'))}")
-        con.execute("set preserve_insertion_order = false")
+        if all(f.suffix == ".parquet" for fs in files.values() for f in fs):
+            # Parquet rows are numbered by the reader (file_row_number); CSV rows by their order
+            # in the scan, which must then be kept
+            con.execute("set preserve_insertion_order = false")
         receipts, writes, file_error = [], [], None
         try:
             _validate(con, reg, files, schemes)

@@ -52,7 +52,7 @@ registries as (
 by_risk as (
     select
         iso3,
-        "year" as reference_year,
+        {{ adapter.quote('year') }} as reference_year,
         case measure
             when 'contributing_or_receiving' then 'any_benefit'
             else measure
@@ -65,7 +65,7 @@ by_risk as (
     -- maternity cash benefits go to women: the all-sex count is the women's count
     select
         iso3,
-        "year" as reference_year,
+        {{ adapter.quote('year') }} as reference_year,
         'maternity' as risk,
         'F' as sex,
         persons

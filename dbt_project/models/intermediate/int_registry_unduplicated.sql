@@ -79,7 +79,7 @@ counted as (
 final as (
     select
         iso3,
-        reference_year as "year",
+        reference_year as {{ adapter.quote('year') }},
         measure,
         coalesce(sex, '_T') as sex,
         coalesce(age_group, '_T') as age_group,

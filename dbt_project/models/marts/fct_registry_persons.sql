@@ -37,7 +37,7 @@ records as (
 final as (
     select
         iso3,
-        reference_year as "year",
+        reference_year as {{ adapter.quote('year') }},
         scheme_id,
         risk,
         sex,

@@ -9,7 +9,7 @@ with unduplicated as (
 final as (
     select
         iso3,
-        "year",
+        {{ adapter.quote('year') }},
         measure,
         sex,
         age_group,
