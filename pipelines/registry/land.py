@@ -104,31 +104,48 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _source_sql(part: str, files: list[Path]) -> str:
-    """Every record of ``part`` as text columns ``c_<col>``, its file and row number (1-based,
-    file order), read by DuckDB without the whole file in memory."""
+def _scan(f: Path) -> tuple[str, str]:
+    """(DuckDB scan of a part file, its 1-based row number expression)."""
+    name = _sql_text(str(f))
+    if f.suffix == ".parquet":
+        # by name: a missing column reads as null (then fails its check), extra ones are ignored
+        return f"read_parquet({name}, file_row_number = true)", "file_row_number + 1"
+    scan = (
+        f"read_csv({name}, all_varchar = true, header = true, delim = ',', quote = '\"', "
+        "escape = '\"', strict_mode = false, null_padding = true)"
+    )
+    return scan, "row_number() over ()"
+
+
+def _types(files: list[Path]) -> dict[str, str]:
+    """The column types of the files as DuckDB reads them (first file that has the column)."""
+    out: dict[str, str] = {}
+    for f in files:
+        scan, _ = _scan(f)
+        for name, kind, *_ in duckdb.sql(f"describe select * from {scan}").fetchall():
+            out.setdefault(name, "VARCHAR" if f.suffix == ".csv" else str(kind).upper())
+            if f.suffix == ".csv":
+                out[name] = "VARCHAR"
+    return out
+
+
+def _is_int(kind: str | None) -> bool:
+    return bool(kind) and kind.replace("U", "", 1) in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT")
+
+
+def _source_sql(part: str, files: list[Path], person_type: str, birth_type: str) -> str:
+    """Every record of ``part``: its file, row number (1-based, file order) and columns, in
+    their native type when every file has it as integers (``person_id`` BIGINT, ``birth_year``
+    INTEGER: no text conversion of 50 million values), else as text. Read by DuckDB, never
+    whole in memory."""
     cols = list(model.PARTS[part].to_schema().columns)
     selects = []
     for i, f in enumerate(files):
-        name = _sql_text(str(f))
-        if f.suffix == ".parquet":
-            # by name: a missing column reads as null (then fails its check), extra ones ignored
-            scan = f"read_parquet({name}, file_row_number = true, union_by_name = true)"
-            row = "file_row_number + 1"
-        else:
-            scan = (
-                f"read_csv({name}, all_varchar = true, header = true, delim = ',', quote = '\"', "
-                "escape = '\"', union_by_name = true, "
-                "strict_mode = false, null_padding = true)"
-            )
-            row = "row_number() over ()"
-        have = {
-            r[0]
-            for r in duckdb.sql(f"describe select * from {scan}").fetchall()  # noqa: S608
-        }
+        scan, row = _scan(f)
+        have = {r[0] for r in duckdb.sql(f"describe select * from {scan}").fetchall()}
+        kinds = {"person_id": person_type, "birth_year": birth_type}
         parts = [
-            (f"cast({c} as varchar)" if c in have else "cast(null as varchar)") + f" as c_{c}"
-            for c in cols
+            f"cast({c if c in have else 'null'} as {kinds.get(c, 'VARCHAR')}) as {c}" for c in cols
         ]
         selects.append(
             f"select {i} as file_index, {row} as row_number, {', '.join(parts)} from {scan}"
@@ -182,14 +199,6 @@ def _checks_sql(part: str, year: int, schemes: list[str] | None) -> list[tuple[s
             )
         )
     return rules
-
-
-def _rule_case(rules: list[tuple[str, str, str, str]]) -> str:
-    """The number (1-based) of the first rule a record breaks, null when it breaks none: one
-    small integer per record, evaluated once (the column, check and reason are looked up for
-    the rejected records only). A rule evaluating to null (a null input) is broken."""
-    arms = " ".join(f"when not coalesce({r[2]}, false) then {i}" for i, r in enumerate(rules, 1))
-    return f"case {arms} end::utinyint"
 
 
 def _rules_table(con: duckdb.DuckDBPyConnection, part: str, rules) -> None:
@@ -258,6 +267,8 @@ def land_registry(reg: Registry, force: bool = False) -> tuple[pl.DataFrame, boo
             # in the scan, which must then be kept
             con.execute("set preserve_insertion_order = false")
         receipts, writes, file_error = [], [], None
+        #: rows each accepted file must hold (checked by the writer before the swap)
+        written: dict[str, int] = {}
         try:
             _validate(con, reg, files, schemes)
         except duckdb.Error as exc:
@@ -273,20 +284,16 @@ def land_registry(reg: Registry, force: bool = False) -> tuple[pl.DataFrame, boo
         )
         for part, table in TABLES.items():
             if file_error:
-                received = loaded = rejected = records = 0
+                received = loaded = rejected = 0
             else:
-                received, loaded, rejected, records = con.execute(
-                    f"select (select count(*) from checked_{part}), "
-                    f"(select count(*) from checked_{part} where rule_id is null), "
-                    f"(select count(*) from checked_{part} where rule_id is not null), "
-                    f"(select count(*) from checked_{part} where rule_id is not null)"
-                ).fetchone()
-                if loaded + rejected != received:  # never land a registry that does not add up
-                    raise RuntimeError(f"{reg.key}/{part}: loaded + quarantined != received")
+                ((received,),) = con.execute(f"select count(*) from src_{part}").fetchall()
+                ((rejected,),) = con.execute(f"select count(*) from rejected_{part}").fetchall()
+                loaded = received - rejected
+                written[table] = loaded
                 writes.append(
                     (
                         paths.landing_dir() / table / f"{reg.key}.parquet",
-                        _copy(con, _accepted_sql(part, reg, prov_sql)),
+                        _copy(con, _accepted_sql(part, reg, prov_sql), written, table),
                     )
                 )
             writes.append(
@@ -302,7 +309,7 @@ def land_registry(reg: Registry, force: bool = False) -> tuple[pl.DataFrame, boo
                     "rows_loaded": loaded,
                     "rows_quarantined": rejected,
                     "file_error": file_error,
-                    "quarantine_records": records,
+                    "quarantine_records": rejected,
                 }
             )
         # entries that are not a part: one record each, no row rejected
@@ -376,88 +383,152 @@ def _validate(
     files: dict[str, list[Path]],
     schemes: list[str] | None,
 ) -> None:
-    """Tables ``checked_<part>``: every record received, typed, with the reason of the first
-    rule it breaks (null: accepted)."""
+    """Views ``src_<part>`` (every record received) and tables ``rejected_<part>`` (the
+    rejected records with the number of the first rule they break, ``rules_<part>``).
+
+    A registry is large and its problems are rare, so the work is arranged to touch each
+    record as few times as possible: the code and range rules depend only on the values of the
+    low-cardinality columns, so they are checked once per distinct combination (a few
+    thousand), not once per record; the two checks across records are one aggregation each
+    (persons, then record keys as a 64-bit hash, the rare candidates verified exactly); and only
+    rejected records are ever stored."""
+    types = {part: _types(fs) for part, fs in files.items()}
+    every = [t for part in files for t in [types[part]] if files[part]]
+    person_type = (
+        "BIGINT" if every and all(_is_int(t.get("person_id")) for t in every) else "VARCHAR"
+    )
+    birth_type = (
+        "INTEGER" if every and all(_is_int(t.get("birth_year")) for t in every) else "VARCHAR"
+    )
     for part, part_files in files.items():
         cols = list(model.PARTS[part].to_schema().columns)
+        combo = [c for c in cols if c != "person_id"]
         if not part_files:
-            empty = ", ".join(f"cast(null as varchar) as c_{c}" for c in cols)
+            empty = ", ".join(
+                f"cast(null as {person_type if c == 'person_id' else 'VARCHAR'}) as {c}"
+                if c != "birth_year"
+                else f"cast(null as {birth_type}) as {c}"
+                for c in cols
+            )
             source = f"select 0 as file_index, 0::bigint as row_number, {empty} where false"
         else:
-            source = _source_sql(part, part_files)
+            source = _source_sql(part, part_files, person_type, birth_type)
+        con.execute(f"create view src_{part} as {source}")
         rules = _checks_sql(part, reg.year, schemes)
         _rules_table(con, part, rules)
-        n = len(rules)
+        ids = {id(r): i for i, r in enumerate(rules, 1)}
+        person_rules = [r for r in rules if r[0] == "person_id"]
+        combo_rules = [r for r in rules if r[0] != "person_id"]
+        text = {c: f"cast({c} as varchar)" for c in cols}
+        # rules on person_id, per record; an integer id can only break "not empty"
+        if person_type == "BIGINT":
+            person_case = f"case when person_id is null then {ids[id(person_rules[0])]} end"
+        else:
+            arms = " ".join(
+                f"when not coalesce({r[2]}, false) then {ids[id(r)]}" for r in person_rules
+            )
+            person_case = f"case {arms} end".replace("c_person_id", "person_id")
+        # rules on the other columns, once per distinct combination of their values
+        arms = " ".join(f"when not coalesce({r[2]}, false) then {ids[id(r)]}" for r in combo_rules)
         con.execute(
             f"""
-            create table checked_{part} as
-            with src as ({source}),
-            typed as (
-                select
-                    file_index,
-                    row_number,
-                    {", ".join(f"c_{c}" for c in cols if c != "birth_year")},
-                    c_birth_year,
-                    try_cast(c_birth_year as integer) as t_birth_year
-                from src
+            create table bad_combos_{part} as
+            select * from (
+                select {", ".join(combo)}, case {arms} end::utinyint as rule_id
+                from (
+                    select {", ".join(combo)},
+                        {", ".join(f"{text[c]} as c_{c}" for c in combo)},
+                        try_cast({text["birth_year"]} as integer) as t_birth_year
+                    from (select distinct {", ".join(combo)} from src_{part})
+                )
             )
-            select
-                *,
-                {_rule_case(rules)} as rule_id
-            from typed
+            where rule_id is not null
+            """
+        )
+        (n_bad,) = con.execute(f"select count(*) from bad_combos_{part}").fetchall()[0]
+        join = ""
+        combo_rule = "null"
+        if n_bad:
+            join = f"left join bad_combos_{part} as b on " + " and ".join(
+                f"s.{c} is not distinct from b.{c}" for c in combo
+            )
+            combo_rule = "b.rule_id"
+        con.execute(
+            f"""
+            create table rejected_{part} as
+            select s.*, coalesce({person_case.replace("person_id", "s.person_id")}, {combo_rule})
+                ::utinyint as rule_id
+            from src_{part} as s {join}
+            where coalesce({person_case.replace("person_id", "s.person_id")}, {combo_rule})
+                is not null
+            """
+        )
+        con.execute(
+            f"""
+            create view valid_{part} as
+            select * from src_{part} as s
+            where not exists (
+                select 1 from rejected_{part} as r
+                where r.file_index = s.file_index and r.row_number = s.row_number
+            )
             """
         )
     # rule 4: persons whose sex or birth year differs between records of either part
+    by = "try_cast(birth_year as integer)" if birth_type == "VARCHAR" else "birth_year"
     con.execute(
-        """
+        f"""
         create table conflicting as
-        select c_person_id
+        select person_id
         from (
-            select c_person_id, c_sex, t_birth_year from checked_beneficiaries
-            where rule_id is null
+            select person_id, sex, {by} as birth_year from valid_beneficiaries
             union all
-            select c_person_id, c_sex, t_birth_year from checked_contributors
-            where rule_id is null
+            select person_id, sex, {by} as birth_year from valid_contributors
         )
-        group by c_person_id
-        having min(c_sex) <> max(c_sex) or min(t_birth_year) <> max(t_birth_year)
+        group by person_id
+        having min(sex) <> max(sex) or min(birth_year) <> max(birth_year)
         """
     )
     for part in files:
-        n = con.execute(f"select max(rule_id) from rules_{part}").fetchone()[0]
-        key = ", ".join(f"c_{c}" for c in model.KEYS[part])
+        (n,) = con.execute(f"select max(rule_id) from rules_{part}").fetchall()[0]
+        keys = model.KEYS[part]
         con.execute(
             f"""
             insert into rules_{part} values
                 ({n + 1}, 'person_id', 'consistent_person',
                  'the sex or birth year of this person differs between records'),
                 ({n + 2}, 'person_id', 'duplicate_record',
-                 'duplicates an earlier record (same {", ".join(model.KEYS[part])})')
+                 'duplicates an earlier record (same {", ".join(keys)})')
             """
         )
-        # only the (few) records of conflicting persons and duplicates are rewritten
         con.execute(
             f"""
-            update checked_{part} as c
-            set rule_id = {n + 1}
-            from conflicting as p
-            where c.rule_id is null and c.c_person_id = p.c_person_id
+            insert into rejected_{part}
+            select s.*, {n + 1} from valid_{part} as s
+            where s.person_id in (select person_id from conflicting)
             """
         )
-        # rule 5: duplicates of an earlier record of the same key (the first is kept)
+        # rule 5: a duplicate of an earlier record (same key; the first in file order stays).
+        # Candidates by a 64-bit hash of the key (one narrow aggregation over every record),
+        # then the few candidate records compared exactly.
+        h = f"hash({', '.join(keys)})"
         con.execute(
             f"""
-            update checked_{part} as c
-            set rule_id = {n + 2}
-            from (
-                select file_index, row_number
-                from checked_{part}
-                where rule_id is null
-                qualify row_number() over (
-                    partition by {key} order by file_index, row_number
-                ) > 1
-            ) as d
-            where c.file_index = d.file_index and c.row_number = d.row_number
+            insert into rejected_{part}
+            with candidates as (
+                select {h} as h from valid_{part} group by h having count(*) > 1
+            ),
+            rows as (
+                select * from valid_{part}
+                where {h} in (select h from candidates)
+                  and person_id not in (select person_id from conflicting)
+            )
+            select * exclude (rn), {n + 2} from (
+                select *, row_number() over (
+                    partition by {", ".join(keys)} order by file_index, row_number
+                ) as rn
+                from rows
+            )
+            where rn > 1
             """
         )
 
@@ -465,49 +536,60 @@ def _validate(
 def _accepted_sql(part: str, reg: Registry, prov_sql: str) -> str:
     cols = [c for c in model.PARTS[part].to_schema().columns if c != "birth_year"]
     return f"""
-        select {", ".join(f"c_{c} as {c}" for c in cols)},
-            t_birth_year as birth_year,
+        select {", ".join(f"cast({c} as varchar) as {c}" for c in cols)},
+            try_cast(birth_year as integer) as birth_year,
             {_sql_text(reg.iso3)} as iso3,
             cast({reg.year} as integer) as reference_year,
             {prov_sql}
-        from checked_{part}
-        where rule_id is null
+        from src_{part} as s
+        where not exists (
+            select 1 from rejected_{part} as r
+            where r.file_index = s.file_index and r.row_number = s.row_number
+        )
     """
 
 
 def _quarantine_sql(part: str, table: str, prov_sql: str, nothing: bool) -> str:
     cols = list(model.PARTS[part].to_schema().columns)
-    row = "json_object(" + ", ".join(f"'{c}', c_{c}" for c in cols) + ")::varchar"
-    value = "case column_name " + " ".join(f"when '{c}' then c_{c}" for c in cols) + " end"
-    source = (
-        f"(select c.*, r.column_name, r.check_name, r.reason from checked_{part} as c "
-        f"join rules_{part} as r using (rule_id))"
-    )
-    if nothing:
-        source = "(select null::varchar as column_name, null::varchar as check_name, "
-        source += "null::varchar as reason, null::bigint as row_number, "
-        source += ", ".join(f"null::varchar as c_{c}" for c in cols) + " where false)"
+    text = {c: f"cast(q.{c} as varchar)" for c in cols}
+    row = "json_object(" + ", ".join(f"'{c}', {text[c]}" for c in cols) + ")::varchar"
+    value = "case r.column_name " + " ".join(f"when '{c}' then {text[c]}" for c in cols) + " end"
+    source = f"rejected_{part} as q join rules_{part} as r using (rule_id)"
+    where = "where false" if nothing else ""
+    if nothing:  # the registry could not be read: an empty quarantine with the columns
+        empty = ", ".join(f"null::varchar as {c}" for c in cols)
+        source = (
+            f"(select 0 as rule_id, 0 as file_index, 0::bigint as row_number, {empty}) as q "
+            "cross join (select null::varchar as column_name, null::varchar as check_name, "
+            "null::varchar as reason) as r"
+        )
     return f"""
         select {prov_sql},
             {_sql_text(table)} as table_name,
-            cast(row_number as bigint) as row_number,
-            check_name,
-            column_name,
+            cast(q.row_number as bigint) as row_number,
+            r.check_name,
+            r.column_name,
             {value} as "value",
-            reason,
+            r.reason,
             {row} as row_json
         from {source}
+        {where}
+        order by q.file_index, q.row_number
     """
 
 
-def _copy(con: duckdb.DuckDBPyConnection, sql: str):
-    """A landing writer (``landing.swap``): DuckDB writes the query's result as Parquet."""
+def _copy(con: duckdb.DuckDBPyConnection, sql: str, expect: dict | None = None, key: str = ""):
+    """A landing writer (``landing.swap``): DuckDB writes the query's result as Parquet. With
+    ``expect``, the rows written must be ``expect[key]`` (loaded + quarantined = received),
+    else the swap is abandoned before anything is renamed into place."""
 
     def write(target: Path) -> None:
-        con.execute(
+        ((n,),) = con.execute(
             f"copy ({sql}) to {_sql_text(str(target))} "
             "(format parquet, compression zstd, row_group_size 1000000)"
-        )
+        ).fetchall()
+        if expect is not None and n != expect[key]:
+            raise RuntimeError(f"{key}: {n} rows written, {expect[key]} expected")
 
     return write
 

@@ -7,8 +7,13 @@
 --   contributing_or_receiving   persons receiving at least one cash benefit or actively
 --                               contributing to at least one scheme: the SI_COV_BENFTS
 --                               numerator (§2.1, §2.2).
--- Totals (`_T`) are counted from the persons, never summed from the parts. Published as
--- fct_registry_unduplicated; read by int_registry_coverage_numerators.
+-- One row per person first (flags: does the person count for each measure), then persons are
+-- counted per sex and age group. Each person has one sex and age group (landing quarantines
+-- persons whose sex or birth year differs between records), so the `_T` rows, sums of the
+-- persons of each group, count every person once. Published as fct_registry_unduplicated.
+{%- set risks = ['children', 'maternity', 'sickness', 'unemployment', 'employment_injury',
+                 'disability', 'old_age', 'survivors', 'health', 'social_assistance'] %}
+{%- set measures = risks + ['any_benefit', 'contributing_or_receiving'] %}
 with beneficiaries as (
     select * from {{ ref('stg_registry__beneficiaries') }}
 ),
@@ -17,63 +22,116 @@ contributors as (
     select * from {{ ref('stg_registry__contributors') }}
 ),
 
-person_measures as (
-    -- one row per person and measure (a person has one sex and age group)
-    select distinct
-        iso3,
-        reference_year,
-        person_id,
-        sex,
-        age_group,
-        risk as measure
-    from beneficiaries
-    where is_cash or risk = 'health'
-    union
+records as (
     select
         iso3,
         reference_year,
         person_id,
         sex,
         age_group,
-        'any_benefit' as measure
+        {% for r in risks -%}
+            case
+                when risk = '{{ r }}' and (is_cash or risk = 'health') then 1 else 0
+            end as m_{{ r }},
+        {% endfor -%}
+        case when is_cash then 1 else 0 end as m_any_benefit,
+        case when is_cash then 1 else 0 end as m_contributing_or_receiving
     from beneficiaries
-    where is_cash
-    union
+    union all
     select
         iso3,
         reference_year,
         person_id,
         sex,
         age_group,
-        'contributing_or_receiving' as measure
-    from beneficiaries
-    where is_cash
-    union
-    select
-        iso3,
-        reference_year,
-        person_id,
-        sex,
-        age_group,
-        'contributing_or_receiving' as measure
+        {% for r in risks -%}
+            0 as m_{{ r }},
+        {% endfor -%}
+        0 as m_any_benefit,
+        1 as m_contributing_or_receiving
     from contributors
 ),
 
-counted as (
-    -- each grain counted from the persons (a union of group-bys rather than grouping sets:
-    -- the same SQL on DuckDB and Spark, and the linter parses it)
-    {% for keys in [['sex', 'age_group'], ['sex'], ['age_group'], []] %}
-        select
-            iso3,
-            reference_year,
-            measure,
-            {{ 'sex' if 'sex' in keys else 'null' }} as sex,
-            {{ 'age_group' if 'age_group' in keys else 'null' }} as age_group,
-            count(*) as persons
-        from person_measures
-        group by iso3, reference_year, measure{% for k in keys %}, {{ k }}{% endfor %}
-        {% if not loop.last %}union all{% endif %}
+persons as (
+    -- one row per person: 1 when any of the person's records counts for the measure
+    select
+        iso3,
+        reference_year,
+        person_id,
+        min(sex) as sex,
+        min(age_group) as age_group,
+        {% for m in measures -%}
+            max(m_{{ m }}) as m_{{ m }},
+        {% endfor -%}
+        count(*) as n_records
+    from records
+    group by iso3, reference_year, person_id
+),
+
+by_group as (
+    select
+        iso3,
+        reference_year,
+        sex,
+        age_group,
+        {% for m in measures -%}
+            sum(m_{{ m }}) as m_{{ m }},
+        {% endfor -%}
+        count(*) as n_persons
+    from persons
+    group by iso3, reference_year, sex, age_group
+),
+
+measures as (
+    {% for m in measures -%}
+        select '{{ m }}' as measure{{ ' union all' if not loop.last }}
     {% endfor %}
+),
+
+grains as (
+    -- the four breakdowns: sex × age group, sex, age group, total
+    select
+        true as by_sex,
+        true as by_age
+    union all
+    select
+        true as by_sex,
+        false as by_age
+    union all
+    select
+        false as by_sex,
+        true as by_age
+    union all
+    select
+        false as by_sex,
+        false as by_age
+),
+
+counted as (
+    -- one pass over the (small) per-group counts: each measure and breakdown is a row of the
+    -- cross join, so neither engine recomputes the persons once per measure
+    select
+        g.iso3,
+        g.reference_year,
+        m.measure,
+        case when k.by_sex then g.sex else '_T' end as sex,
+        case when k.by_age then g.age_group else '_T' end as age_group,
+        sum(
+            case m.measure
+                {% for m in measures -%}
+                    when '{{ m }}' then g.m_{{ m }}
+                {% endfor -%}
+            end
+        ) as persons
+    from by_group as g
+    cross join measures as m
+    cross join grains as k
+    group by
+        g.iso3,
+        g.reference_year,
+        m.measure,
+        case when k.by_sex then g.sex else '_T' end,
+        case when k.by_age then g.age_group else '_T' end
 ),
 
 final as (
@@ -81,10 +139,12 @@ final as (
         iso3,
         reference_year as {{ adapter.quote('year') }},
         measure,
-        coalesce(sex, '_T') as sex,
-        coalesce(age_group, '_T') as age_group,
-        persons
+        sex,
+        age_group,
+        cast(persons as bigint) as persons
     from counted
+    -- a measure nobody counts for is not a row (as the distinct count had none)
+    where persons > 0
 )
 
 select * from final

@@ -1,3 +1,6 @@
+-- Ephemeral: person-level records never become a table of the published warehouse (privacy,
+-- size); each registry model reads the landed Parquet through this CTE.
+{{ config(materialized='ephemeral') }}
 -- Registry records of benefits in receipt during the reference year (one row per person ×
 -- scheme × risk × benefit type), as landed and validated by pipelines/registry/land.py (codes,
 -- known schemes, one sex and birth year per person, no duplicates), with the person's 5-year

@@ -1,3 +1,6 @@
+-- Ephemeral: person-level records never become a table of the published warehouse (privacy,
+-- size); each registry model reads the landed Parquet through this CTE.
+{{ config(materialized='ephemeral') }}
 -- Registry records of persons who actively contributed to a scheme during the reference year
 -- (methodology §0: at least one contribution paid by or for the person), as landed and
 -- validated by pipelines/registry/land.py, with the age group at the end of the year.
