@@ -6,7 +6,9 @@
   Dagster, to show what orchestration adds;
 - extracts: every release file of the published warehouse (``write_extracts``), against the
   baseline of DuckDB's own CSV export of the same observations;
-- site: the static country pages (``python -m pipelines.site.build``).
+- site: the static country pages (``python -m pipelines.site.build``);
+- registry: 50 M registry records against pandas and a bare DuckDB scan (``bench/registry.py``;
+  ``BENCH_REGISTRY_RECORDS`` sets the size).
 Each figure is the median of ``BENCH_REPEAT`` runs (default 3). Results go to
 ``bench/results.json`` and ``bench/results.md``.
 """
@@ -136,12 +138,17 @@ def main() -> int:
             medians["warm"] - medians["baseline_dbt_build"], 2
         ),
     }
+    # registry microdata at scale (issue 15): 50 M records against pandas and a bare scan
+    from bench import registry
+
+    result["registry"] = registry.run()
     out = REPO / "bench"
     (out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     md = [
         "| measurement | median (s) | runs (s) |",
         "| --- | ---: | --- |",
         *[f"| {k} | {medians[k]} | {', '.join(f'{x:.1f}' for x in runs[k])} |" for k in runs],
+        *registry.rows(result["registry"]),
     ]
     (out / "results.md").write_text("\n".join(md) + "\n")
     print("\n".join(md))

@@ -42,6 +42,9 @@ COMMANDS = [
     ["releases", "diff"],
     ["site"],
     ["sample"],
+    ["registry"],
+    ["registry", "generate"],
+    ["registry", "land"],
 ]
 
 
