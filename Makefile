@@ -15,10 +15,22 @@ MANIFEST := dbt_project/target/manifest.json
 ## install: create .venv from uv.lock (bootstrapping uv with pip if missing), prepare dbt manifest
 install: $(VENV)/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
-$(VENV)/.installed: uv.lock pyproject.toml
+# Dependency groups synced into .venv (`uv sync` removes the packages of groups not named).
+# `make test UV_GROUPS="dev spark"` (what .ci/run does) adds pyspark + dbt-spark for the Spark
+# test of the registry models (tests/test_registry_spark.py). .venv.groups remembers the groups:
+# later `make` calls keep them (a plain `make install` does not remove pyspark once asked for),
+# and naming other groups syncs again.
+UV_GROUPS ?= $(or $(shell cat $(VENV).groups 2>/dev/null),dev)
+$(VENV).groups: FORCE
+	@echo "$(UV_GROUPS)" | cmp -s - $@ || echo "$(UV_GROUPS)" > $@
+
+$(VENV)/.installed: uv.lock pyproject.toml $(VENV).groups
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
-	$(UV) sync --frozen --group dev
+	$(UV) sync --frozen $(addprefix --group ,$(UV_GROUPS))
 	@touch $@
+
+.PHONY: FORCE
+FORCE:
 
 $(MANIFEST): $(VENV)/.installed $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v target/)
 	cd dbt_project && ../$(DBT) parse --profiles-dir . --quiet

@@ -13,6 +13,8 @@ on the bundled sample (or ``FLOORBOARD_RAW_DIR``, copied so that the bench can c
   of that warehouse, with dbt's partial parsing (what dbt alone costs);
 - ``one_changed_submission``: a corrected ``<id>_r2`` copy of one submission dropped in, through
   to the published marts, release files and site (target ≤ 25 s);
+- ``registry``: 50 M registry records (issue 15) against pandas and a bare DuckDB scan
+  (``bench/registry.py``; ``BENCH_REGISTRY_RECORDS`` sets the size);
 - ``extracts`` and ``site`` alone, and ``baseline_duckdb_csv_export`` (DuckDB's own CSV export
   of the same observations), for what the release files and pages cost.
 
@@ -160,11 +162,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="floorboard-bench-") as tmp:
         for i in range(repeat):
             _one_repeat(Path(tmp), i, runs)
-            print(f"run {i + 1}/{repeat}: " + ", ".join(f"{k} {v[-1]:.1f}s" for k, v in runs.items()))
+            print(
+                f"run {i + 1}/{repeat}: " + ", ".join(f"{k} {v[-1]:.1f}s" for k, v in runs.items())
+            )
     medians = {k: round(statistics.median(v), 2) for k, v in runs.items()}
     raw = Path(os.environ.get("FLOORBOARD_RAW_DIR", REPO / "raw"))
     n_sub = sum(1 for p in (raw / "ssi").iterdir() if not p.name.startswith("."))
-    table = {k: dict(zip(("target", "ratio", "met"), _verdict(k, medians), strict=True)) for k in runs}
+    table = {
+        k: dict(zip(("target", "ratio", "met"), _verdict(k, medians), strict=True)) for k in runs
+    }
     result = {
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {
@@ -179,6 +185,10 @@ def main() -> int:
         "runs_seconds": {k: [round(x, 2) for x in v] for k, v in runs.items()},
         "targets": table,
     }
+    # registry microdata at scale (issue 15): 50 M records against pandas and a bare scan
+    from bench import registry
+
+    result["registry"] = registry.run()
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     md = [
@@ -190,6 +200,7 @@ def main() -> int:
             + " |"
             for k in runs
         ],
+        *registry.rows(result["registry"]),
     ]
     (out / "results.md").write_text("\n".join(md) + "\n")
     print("\n".join(md))

@@ -11,6 +11,7 @@ from pipelines.ingest.assets import (
     ssi_section_specs,
     ssi_submissions_landing,
 )
+from pipelines.registry.assets import raw_registry, registry_landing
 from pipelines.site.assets import country_pages
 from pipelines.warehouse.dbt_assets import dbt_resource, floorboard_dbt_assets
 from pipelines.warehouse.publish import published_warehouse
@@ -44,6 +45,8 @@ defs = dg.Definitions(
         *ingest_assets,
         *ssi_section_specs,
         *bookkeeping_specs,
+        raw_registry,
+        registry_landing,
         floorboard_dbt_assets,
         published_warehouse,
         *extract_assets,

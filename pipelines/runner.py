@@ -156,6 +156,7 @@ def landing_summary() -> str:
         ("national", "national statistics files"),
         ("flagship", "Flagship files"),
         ("published", "published files"),
+        ("registry", "registries"),
     ):
         out = landing.outcomes(source)
         total = sum(len(v) for v in out.values())

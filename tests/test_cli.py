@@ -43,6 +43,9 @@ COMMANDS = [
     ["site"],
     ["sample"],
     ["aggregate"],
+    ["registry"],
+    ["registry", "generate"],
+    ["registry", "land"],
 ]
 
 

@@ -30,6 +30,11 @@ def test_every_model_and_column_documented(sample_warehouse: Path):
             if not node.get("description", "").strip():
                 missing.append(f"{node['name']}: no description")
             documented = {c.lower() for c, v in node["columns"].items() if v.get("description")}
+            if node["config"].get("materialized") == "ephemeral":
+                # no table (person-level registry records, issue 15): its YAML documents them
+                if not documented:
+                    missing.append(f"{node['name']}: no documented column")
+                continue
             actual = [
                 r[0]
                 for r in con.execute(

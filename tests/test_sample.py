@@ -33,7 +33,7 @@ def real_dir() -> Path:
 
 
 #: what the generator owns under raw/ (other drop-zone folders may be added by hand)
-GENERATED = ("README.md", "reference", "national", "ssi", "flagship")
+GENERATED = ("README.md", "reference", "national", "ssi", "flagship", "registry")
 #: files in those folders that are authored by hand, not generated
 NOT_GENERATED = (
     "reference/sdg_dsd_pinned.csv",  # pinned SDG DSD codes (pipelines/extracts)

@@ -290,6 +290,10 @@ def releases_diff(
 
 
 from pipelines.cli import aggregate as _aggregate  # noqa: E402, F401 (`floorboard aggregate`)
+from pipelines.cli import registry as _registry  # noqa: E402 (`floorboard registry`)
+
+cli.add_command(_registry.registry)
+
 
 # --- entry point --------------------------------------------------------------------------------
 

@@ -147,6 +147,14 @@ source `reference` (macro `regional_estimates`, `agg_regional`, `floorboard aggr
   purpose; KEN and URY are complete (the hand-checked countries). Resubmissions:
   {resub}.
 
+- `registry/{reg_key}/`: a SYNTHETIC registry (person-level records, issue 15) of 2 000
+  persons and about 5 000 records, a few with planted problems (unknown scheme, birth year
+  after the reference year, conflicting sex, duplicates). Its exact counts replace the SSI
+  numerators of {reg_key} (children, disability, unemployment, maternity, at least one
+  benefit), so those rates are far lower than the SSI's: the registry is a tiny extract that
+  exercises the flow, not a realistic registry (`marts.fct_registry_coverage_comparison` shows
+  the two side by side).
+
 ## Conventions of the sample
 - Old-age pensioners are broken down by sex and 5-year age group from `Y55T59` to `Y_GE80`,
   plus the `_T` row (their sum); some are below the statutory pensionable age (early
@@ -195,7 +203,7 @@ def generate(out: Path | str = REPO_ROOT / "raw") -> dict[str, int]:
     out = Path(out)
     # files authored by hand inside the generated folders survive regeneration
     kept = {rel: (out / rel).read_bytes() for rel in AUTHORED if (out / rel).is_file()}
-    for sub in ("reference", "national", "ssi", "flagship"):
+    for sub in ("reference", "national", "ssi", "flagship", "registry"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
     for rel, data in kept.items():
@@ -247,6 +255,13 @@ def generate(out: Path | str = REPO_ROOT / "raw") -> dict[str, int]:
         header = flagship.TABLES[table]
         (out / "flagship" / f"{table}.csv").write_bytes(_csv_bytes(header, rows))
 
+    # a small registry (pipelines/registry/generate.py), CSV as small countries send it, with a
+    # few planted problems so that `make run` shows the registry quarantine too
+    from pipelines.registry.generate import generate as generate_registry
+
+    iso3, year = P.SAMPLE_REGISTRY
+    generate_registry(out / "registry", 2_000, 5_000, iso3=iso3, year=year, fmt="csv", errors=0.004)
+
     tracers = "\n".join(f"| `{c}` | {d} | {u} |" for c, (d, u, _) in P.UHC_TRACERS.items())
     n_focus = int(countries["is_flagship_focus"].sum())
     readme = README.format(
@@ -272,6 +287,7 @@ def generate(out: Path | str = REPO_ROOT / "raw") -> dict[str, int]:
             for iso3, (pg, cg, _, _) in P.CIVIL_SERVICE_PENSIONS.items()
         ),
         tracers=tracers,
+        reg_key=f"{P.SAMPLE_REGISTRY[0]}_{P.SAMPLE_REGISTRY[1]}",
     )
     (out / "README.md").write_text(readme, encoding="utf-8", newline="\n")
     return {"countries": len(iso3s), "submissions": len(plan), "xlsx": n_xlsx, "csv": n_csv}

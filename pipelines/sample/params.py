@@ -291,3 +291,7 @@ MALARIA_ENDEMIC: tuple[str, ...] = (
     "AGO", "BDI", "BFA", "CIV", "CMR", "COD", "ETH", "GHA", "KEN", "MDG", "MLI", "MOZ", "MWI",
     "NGA", "RWA", "SEN", "SLE", "SDN", "TGO", "TZA", "UGA", "ZMB", "ZWE", "IND", "PAK", "YEM",
 )  # fmt: skip
+
+#: the country-year of the sample's synthetic registry (raw/registry/, issue 15): a small
+#: country whose SSI submission has the generator's scheme ids
+SAMPLE_REGISTRY: tuple[str, int] = ("WSM", 2022)

@@ -18,6 +18,8 @@
 -- also across risks for VULN and POOR (a person with two social assistance benefits is one
 -- recipient). A sex row needs every scheme of its numerator to report that sex (§0).
 -- No country-level imputation: no numerator or no denominator, no value.
+-- Where registry microdata exist (int_registry_coverage_numerators), their exact unduplicated
+-- count replaces the SSI numerator (§2.5); the SSI value is kept as overlap_rule_covered.
 with ben as (
     select * from {{ ref('int_beneficiaries_by_risk') }}
 ),
@@ -277,13 +279,41 @@ numerators as (
     from {{ ref('int_any_benefit_life_cycle') }}
 ),
 
+registry as (
+    select * from {{ ref('int_registry_coverage_numerators') }}
+),
+
+numerators_exact as (
+    select
+        n.iso3,
+        n.reference_year,
+        n.risk,
+        n.sex,
+        coalesce(g.covered, n.covered) as covered,
+        n.covered as overlap_rule_covered,
+        n.submission_id,
+        coalesce(g.method, n.method) as method,
+        (g.covered is null and n.is_estimated) as is_estimated,
+        -- a registry counts every person with their sex: each sex is complete
+        (g.covered is not null or n.is_sex_complete) as is_sex_complete,
+        g.registry_id,
+        g.nature as registry_nature
+    from numerators as n
+    left join registry as g
+        on
+            n.iso3 = g.iso3
+            and n.reference_year = g.reference_year
+            and n.risk = g.risk
+            and n.sex = g.sex
+),
+
 with_denominator as (
     select
         n.*,
         {{ coverage_reference_population('n.risk') }} as reference_population,
         coalesce(n.risk = 'vulnerable' and (v.is_floored or not v.is_sex_complete), false)
             as is_denominator_invalid
-    from numerators as n
+    from numerators_exact as n
     left join ref as r
         on n.iso3 = r.iso3 and n.reference_year = r.reference_year and n.sex = r.sex
     left join {{ ref('int_vulnerable_population') }} as v
@@ -305,6 +335,9 @@ final as (
         w.submission_id,
         w.is_sex_complete,
         w.is_denominator_invalid,
+        w.overlap_rule_covered,
+        w.registry_id,
+        w.registry_nature,
         case
             when w.covered is null then 'no numerator'
             when not w.is_sex_complete

@@ -1,9 +1,11 @@
 -- SDG 1.3.1 and 3.8.1 series in the shape of the SDG global DSD (methodology §8.1): one row per
 -- series × country × year × sex × age. Values are read from fct_effective_coverage (§2) and
 -- fct_uhc_service_coverage (§6.1), never recomputed. SH_ACS_UNHC has all breakdowns `_T`.
--- NATURE (§8.1, as the UN database labels the ILO's values): every value here is a ratio
--- computed from national inputs (SSI numerator over a national-statistics denominator; the UHC
--- index from national tracers), so `E`; a component estimated here (an age group straddling
+-- NATURE and SOURCE_DETAIL of coverage values come from fct_effective_coverage (`C` for exact
+-- registry counts with both parts, issue 15). NATURE (§8.1, as the UN database labels the
+-- ILO's values): every other value here is a ratio computed from national inputs (SSI
+-- numerator over a national-statistics denominator; the UHC index from national tracers), so
+-- `E`; a component estimated here (an age group straddling
 -- the SPA, pensioners without an age breakdown, the life-cycle partition, imputed tracers) is
 -- said in COMMENT_OBS. TIME_DETAIL: the reference year (every input refers to that year).
 with coverage as (
@@ -15,10 +17,9 @@ with coverage as (
         '_T' as age,
         f.coverage_rate as "value",
         'PT' as unit_measure,
-        {{ sdmx_nature('computed_ratio') }} as nature,
+        f.nature,
         {{ sdmx_time_detail('f."year"', 'f."year"') }} as time_detail,
-        'ILO Social Security Inquiry submission ' || f.submission_id
-        || ' and national statistics; ' || f.method as source_detail,
+        f.source_detail,
         case
             when f.is_above_100
                 then 'Administrative count exceeds the population estimate; kept as computed.'
