@@ -25,6 +25,14 @@ all_assets_job = dg.define_asset_job(
     description="Land national statistics and reference lists, run dbt, publish the warehouse.",
 )
 
+numbers_job = dg.define_asset_job(
+    "build_numbers",
+    selection=all_assets_job.selection - dg.AssetSelection.groups("extracts", "site"),
+    description="Land, build and publish the warehouse, without the release files and the "
+    "country pages (for checking numbers; `make run` writes them, and the eager extract and site "
+    "assets catch up under the daemon).",
+)
+
 extract_job = dg.define_asset_job(
     "extract_release",
     # release_manifest publishes what sdg_files staged (manifest, SHA256SUMS, one rename)
@@ -57,6 +65,7 @@ defs = dg.Definitions(
         automation.ingest_national_job,
         automation.ingest_flagship_job,
         all_assets_job,
+        numbers_job,
         extract_job,
     ],
     sensors=automation.sensors,

@@ -91,7 +91,9 @@ def _execute(instance: dg.DagsterInstance, job_name: str, tags: dict[str, str] |
         )
 
 
-def run(instance: dg.DagsterInstance) -> int:
+def run(instance: dg.DagsterInstance, release_files: bool = True) -> int:
+    """Land, build and publish (see the module doc). ``release_files=False`` leaves out the
+    release files and the country pages (job ``build_numbers``: tests of the numbers)."""
     for message in locks.free_dead_runs(instance):
         print(message, file=sys.stderr)
     removed = prune.prune(instance)
@@ -132,7 +134,7 @@ def run(instance: dg.DagsterInstance) -> int:
     # warehouse lock and refuses a build older than the published release (pipelines.locks).
     # The lock is not held over the whole job: a run holding it while waiting for a pool slot
     # could deadlock with a daemon run holding the slot while waiting for the lock.
-    result = _execute(instance, "build_warehouse")
+    result = _execute(instance, "build_warehouse" if release_files else "build_numbers")
     if not result.success:
         print(
             f"Warehouse build failed; the published warehouse was not changed.\n"

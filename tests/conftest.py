@@ -132,9 +132,10 @@ def two_releases(sample_warehouse: Path, tmp_path_factory) -> dict:
 #: modules that take minutes, started first so that the two xdist workers of ``make test``
 #: (``--dist loadfile``) overlap them: the sample build, then the independent real-data runs
 SLOW_FIRST = (
+    "test_reconciliation_real.py",  # the longest: four whole runs on real-derived worlds
+    "test_bench.py",  # `make bench`: five runs in subprocesses
     "test_fault_injection.py",  # the longest: two pipeline runs per kill point
     "test_end_to_end.py",
-    "test_reconciliation_real.py",
     "test_broken_submission.py",
     "test_uhc_real.py",
     "test_releases.py",

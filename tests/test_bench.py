@@ -23,7 +23,7 @@ def test_make_bench_measures_every_target(tmp_path: Path):
         "FLOORBOARD_RAW_DIR": str(raw),
         "BENCH_REPEAT": "1",
         "BENCH_OUT": str(out),
-        "BENCH_REGISTRY_RECORDS": "200000",
+        "BENCH_REGISTRY_RECORDS": "20000",
     }
     proc = subprocess.run(
         ["make", "bench"], cwd=REPO, env=env, capture_output=True, text=True, timeout=900

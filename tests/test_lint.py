@@ -27,17 +27,20 @@ def test_ruff_check_and_format() -> None:
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
+#: what the jinja templater cannot render: ``adapter.dispatch`` and the macros built on it (the
+#: registry models, portable to Spark, macros/registry.sql) and ``env_var`` (the aggregate
+#: command's input); `make lint` lints them with the dbt templater
+NEEDS_DBT = ("adapter.", "env_var(", "registry_landing(", "int_div(")
+
+
 @pytest.mark.slow
 def test_sqlfluff_dbt_models() -> None:
-    lint = _run(
-        [
-            str(BIN / "sqlfluff"),
-            "lint",
-            "--templater",
-            "jinja",
-            "models",
-            "tests/singular",
-        ],
-        ROOT / "dbt_project",
-    )
+    project = ROOT / "dbt_project"
+    files = [
+        str(p.relative_to(project))
+        for folder in ("models", "tests/singular")
+        for p in sorted((project / folder).rglob("*.sql"))
+        if not any(marker in p.read_text(encoding="utf-8") for marker in NEEDS_DBT)
+    ]
+    lint = _run([str(BIN / "sqlfluff"), "lint", "--templater", "jinja", *files], project)
     assert lint.returncode == 0, lint.stdout[-5000:] + lint.stderr[-2000:]

@@ -179,3 +179,31 @@ def test_unduplicated_equals_distinct_persons_on_the_files(tmp_path, monkeypatch
            where measure = 'any_benefit' and sex = '_T' and age_group <> '_T'"""
     ).fetchone()
     assert parts == direct["_T"]
+
+
+def test_readme_generate_command_writes_both_parts(tmp_path):
+    """`floorboard registry generate --persons N --records M`, as the README writes it (into a
+    raw folder of its own through FLOORBOARD_RAW_DIR), makes both parts with M records."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    raw = tmp_path / "raw"
+    env = {**os.environ, "FLOORBOARD_RAW_DIR": str(raw)}
+    exe = Path(sys.executable).parent / "floorboard"
+    args = ["registry", "generate", "--persons", "1000", "--records", "2500"]
+    proc = subprocess.run([str(exe), *args], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    folder = raw / "registry" / "WSM_2022"
+    parts = [folder / "beneficiaries.parquet", folder / "contributors.parquet"]
+    assert sum(pq.read_metadata(p).num_rows for p in parts) == 2500
+    bad = subprocess.run(
+        [str(exe), "registry", "generate", "--persons", "10", "--records", "50"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "--records" in bad.stderr

@@ -42,13 +42,6 @@ REGION_KINDS = {
     "lldc": "Landlocked developing countries",
     "sids": "Small island developing States",
 }
-#: dim_country column holding each region type's membership
-MEMBER_COLUMN = {
-    "ilo_region": "ilo_region",
-    "ilo_subregion": "ilo_subregion",
-    "sdg_region": "sdg_region",
-    "income_group": "income_group",
-}
 
 
 def slug(text: str) -> str:
@@ -109,6 +102,7 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
     with data.connect(warehouse_path) as con:
         risks = data.risk_labels(con)
         countries = data.countries_with_data(con)
+        memberships = data.region_memberships(con)
         agg = data.regional_aggregates(con)
         scorecard_rows = data.flagship_scorecard(con)
         flagship_table = data.has_table(con, "fct_flagship_results")
@@ -142,9 +136,9 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
             }
             numbered = _number(list(page_charts.values()))
             region_links = [
-                {"slug": slugs[(t, c[col])], "label": region_label(t, c[col])}
-                for t, col in MEMBER_COLUMN.items()
-                if (t, c[col]) in slugs
+                {"slug": slugs[(t, region)], "label": region_label(t, region)}
+                for t in REGION_KINDS
+                if (region := memberships.get((iso3, t))) is not None and (t, region) in slugs
             ]
             pages.append(
                 render.page(
@@ -198,9 +192,10 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
                     "yes" if r["is_suppressed"] else "no",
                 ]
 
-            member_col = MEMBER_COLUMN.get(region_type)
             members = (
-                [c for c in countries if c[member_col] == region] if member_col else list(countries)
+                list(countries)
+                if region_type == "world"
+                else [c for c in countries if memberships.get((c["iso3"], region_type)) == region]
             )
             total = [r for r in rows if r["sex"] == "_T"]
             page_charts = {

@@ -78,6 +78,24 @@ def countries_with_data(con: duckdb.DuckDBPyConnection) -> list[Row]:
     )
 
 
+def region_memberships(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """(iso3, region_type) -> the region ``agg_regional`` counts the country in, in its latest
+    year (income groups change with the fiscal year). Read from the warehouse's membership
+    table, never derived here: dim_country's labels (income codes, SDG regions without
+    Oceania's sub-regions) are not the aggregates' region names."""
+    if not has_table(con, "int_region_memberships", schema="intermediate"):
+        return {}
+    found = rows(
+        con,
+        """
+        select iso3, region_type, region
+        from intermediate.int_region_memberships
+        qualify row_number() over (partition by iso3, region_type order by "year" desc) = 1
+        """,
+    )
+    return {(r["iso3"], r["region_type"]): r["region"] for r in found}
+
+
 def risk_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {r["risk"]: r["label"] for r in rows(con, "select risk, label from marts.dim_risk")}
 
