@@ -153,6 +153,16 @@ def world(tmp_path_factory) -> World:
     w = World(root, raw, wh, env)
     rc, log = _run(w, "base")
     assert rc == 0, f"the base run of the fault-injection world failed:\n{log[-3000:]}"
+    with closing(duckdb.connect(str(w.published), read_only=True)) as con:
+        release = releases.current_release(con)
+        assert releases._content_sha256(con) == (release.n_observations, release.content_sha256)
+    # nothing changed (same bytes, even copied again with a new time; same code): nothing is
+    # built or published, and the run says so (issue 13)
+    shutil.copy(REPO / "raw" / "ssi" / "KEN_2020.xlsx", raw / "ssi")
+    rc, log = _run(w, "nothing-changed")
+    assert rc == 0 and f"nothing changed since {release.release_id}" in log, log[-3000:]
+    with closing(duckdb.connect(str(w.published), read_only=True)) as con:
+        assert releases.current_release(con).release_id == release.release_id
     return w
 
 
@@ -317,10 +327,13 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
     _history_kept(point, before, history, vintages)
     _release_folders_intact(world, point, before)
     _site_intact(world, point, before)
+    dead = _dead_slot_holders(world) if point == "dbt.mid_build" else set()
 
     # 3. the next run succeeds and publishes
     rc, log = _run(world, f"{point}-recovery")
     assert rc == 0, f"{point}: the run after the kill failed (exit {rc})\n{log[-3000:]}"
+    if point == "dbt.mid_build":
+        _dead_run_freed(world, dead, log)
     after = _snapshot(world, point)
     assert after.current.release_id not in {r.release_id for r in history}, (
         f"{point}: the run after the kill published no new release"
@@ -342,6 +355,28 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
         )
     ]
     assert not debris, f"{point}: the run after the kill left debris of the killed run: {debris}"
+
+
+def _dead_slot_holders(world: World) -> set[str]:
+    """Killed during the dbt build, the run still holds the single slot of the warehouse pool
+    (the bug of issue 11: every later run waited for it forever)."""
+    with dg.DagsterInstance.from_config(world.env["DAGSTER_HOME"]) as instance:
+        info = instance.event_log_storage.get_concurrency_info("warehouse")
+        dead = {s.run_id for s in info.claimed_slots}
+    assert dead, "dbt.mid_build: the killed run held no slot of the warehouse pool"
+    return dead
+
+
+def _dead_run_freed(world: World, dead: set[str], log: str) -> None:
+    """The next run freed the dead run's slot, said so, marked it failed, and ended with the
+    drop-zone summary."""
+    for run_id in dead:
+        assert f"freed the pool slots of run {run_id}" in log, log[-3000:]
+    with dg.DagsterInstance.from_config(world.env["DAGSTER_HOME"]) as instance:
+        for run_id in dead:
+            assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+        assert not instance.event_log_storage.get_concurrency_info("warehouse").claimed_slots
+    assert re.search(r"SSI submissions: \d+ — \d+ loaded, 0 quarantined", log), log[-3000:]
 
 
 # --- publish_dir's fallback (two renames), killed between them (cheap) -------------------------
