@@ -3,15 +3,14 @@ step then publishes (when the run materializes the published warehouse too)."""
 
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -20,9 +19,6 @@ from dagster_dbt import (
     DbtProjectPreparer,
     dbt_assets,
 )
-from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.adapters.factory import cleanup_connections
 
 from pipelines import faults, landing, paths, progress
 from pipelines.warehouse import build
@@ -115,52 +111,70 @@ class FloorboardTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("description") or dbt_resource_props["name"]
 
 
-@contextmanager
-def build_file_released() -> Iterator[None]:
-    """Close, on the way out, what dagster-dbt opened in this process through dbt's DuckDB
-    adapter (read-only, on the run's build file) to read row counts and column schemas.
+#: (schema, table or view) of the build file
+Relation = tuple[str, str]
 
-    dbt-duckdb keeps its database open for the life of the process (``keep_open``, true by
-    default), and while it does, the publish step, which ``make run`` executes in this same
-    process, cannot open the file for writing ("Can't open a connection to same database file
-    with a different configuration"). So: close dbt's connections (their cursors), then the
-    environment holding the database."""
+
+def _table_facts(build_file: Path) -> tuple[dict[Relation, int], dict[Relation, list]]:
+    """Row counts of the tables and column (name, type) of every table and view of the build
+    file, read with one read-only connection: two catalog queries and one query counting every
+    table at once."""
+    con = duckdb.connect(str(build_file), read_only=True)
     try:
-        yield
+        columns: dict[Relation, list] = {}
+        for schema, table, column, dtype in con.execute(
+            "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+            "where database_name = current_database() and not internal "
+            "order by schema_name, table_name, column_index"
+        ).fetchall():
+            columns.setdefault((schema, table), []).append((column, dtype))
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where database_name = current_database() and not internal"
+        ).fetchall()
+        counts: dict[Relation, int] = {}
+        if tables:
+            union = " union all ".join(
+                f"select {i} as i, count(*) as n from {_quoted(s)}.{_quoted(t)}"
+                for i, (s, t) in enumerate(tables)
+            )
+            for i, n in con.execute(union).fetchall():
+                counts[tables[i]] = n
     finally:
-        cleanup_connections()
-        try:
-            env = DuckDBConnectionManager.env()
-        except Exception:  # no environment: nothing was opened in this process
-            env = None
-        DuckDBConnectionManager.close_all_connections()
-        if env is not None:
-            env.close()
+        con.close()
+    return counts, columns
 
 
-#: how dbt names a string column of unknown length (its default size, 256)
-DBT_STRING_TYPE = re.compile(r"^character varying\(\d+\)$", re.IGNORECASE)
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
-def duckdb_type_names(events: Iterator[Any]) -> Iterator[Any]:
-    """The events of the dbt stream, with the column types fetched by dagster-dbt as DuckDB and
-    the contracts name them: dbt reports a DuckDB VARCHAR, which has no length, as
-    "character varying(256)"."""
+def with_table_metadata(
+    events: list[Any], build_file: Path, manifest: Mapping[str, Any]
+) -> Iterator[Any]:
+    """The events of the dbt stream, each model's and seed's materialization with its row count
+    (tables; views are not counted, as dagster-dbt does not) and its column schema, as DuckDB
+    names the types (the contracts' names: dbt would say "character varying(256)" for a
+    VARCHAR).
+
+    Read here, once, after dbt exited (DuckDB allows one writer process per file): dagster-dbt's
+    ``fetch_row_counts`` and ``fetch_column_metadata`` opened a dbt adapter connection per model
+    and took 5 s of every build (issue 13)."""
+    counts, columns = _table_facts(build_file)
     for event in events:
-        value = getattr(event, "metadata", {}).get("dagster/column_schema")
-        if isinstance(event, dg.Output | dg.AssetMaterialization) and value is not None:
-            columns = [
-                dg.TableColumn(
-                    name=c.name,
-                    type="VARCHAR" if DBT_STRING_TYPE.match(c.type) else c.type,
-                    description=c.description,
-                    constraints=c.constraints,
-                    tags=c.tags,
+        uid = getattr(event, "metadata", {}).get("unique_id")
+        uid = getattr(uid, "value", uid)
+        node = manifest["nodes"].get(uid) if isinstance(uid, str) else None
+        if isinstance(event, dg.Output | dg.AssetMaterialization) and node is not None:
+            where = (node["schema"], node.get("alias") or node["name"])
+            extra: dict[str, Any] = {"dagster/storage_kind": "duckdb"}
+            if where in counts:
+                extra["dagster/row_count"] = dg.MetadataValue.int(counts[where])
+            if where in columns:
+                extra["dagster/column_schema"] = dg.TableSchema(
+                    columns=[dg.TableColumn(name=c, type=t) for c, t in columns[where]]
                 )
-                for c in value.value.columns
-            ]
-            schema = dg.TableSchema(columns=columns)
-            event = event.with_metadata({**event.metadata, "dagster/column_schema": schema})
+            event = event.with_metadata({**event.metadata, **extra})
         yield event
 
 
@@ -197,11 +211,9 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     # The landing is read as a whole: no landing swap happens under a running build.
     # dbt's events are read live, for the progress bar and the kill point (dbt still writing);
     # they are handed to Dagster once dbt has exited, with row counts and column schemas read
-    # from the build file through dbt's DuckDB adapter, read-only in this process: DuckDB allows
-    # one writer process per file, so dagster-dbt reads only after dbt exited anyway.
-    # build_file_released() then closes those connections (publish opens the file next). No
-    # column lineage: it fails (with a traceback per model) for the staging models, whose
-    # parents are parquet files, not tables of the build file.
+    # from the build file in one read-only connection, closed before publish opens the file
+    # (with_table_metadata). No column lineage: it fails (with a traceback per model) for the
+    # staging models, whose parents are parquet files, not tables of the build file.
     invocation = dbt.cli(["build", "--full-refresh"], context=context)
     events: list[Any] = []
     n_models = len(context.selected_asset_keys)
@@ -219,11 +231,7 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
         except BaseException:
             yield from events  # what was built before the failure is still reported
             raise
-    with build_file_released():
-        stream = DbtEventIterator(iter(events), invocation)
-        yield from duckdb_type_names(
-            stream.fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
-        )
+    yield from with_table_metadata(events, target, invocation.manifest)
     # reached only when dbt build and its tests passed (a failure raises above)
     if PUBLISHED in context.job_def.asset_layer.selected_asset_keys:
         published, _, release = build.publish(context.run.run_id, log=context.log.warning)
