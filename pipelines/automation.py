@@ -1,6 +1,7 @@
 """Automation: the ingest jobs, a sensor on the drop zone, and the two schedules.
 
-- ``raw_files_sensor`` watches ``raw/ssi/``, ``raw/national/`` and ``raw/flagship/``. Its cursor
+- ``raw_files_sensor`` watches ``raw/ssi/``, ``raw/national/``, ``raw/flagship/`` and
+  ``raw/registry/``. Its cursor
   holds, per file (or folder submission), a cheap stat fingerprint and the sha256 of the bytes.
   A file's sha256 enters the cursor only once its run succeeded: until then the request is
   kept under ``pending`` in the cursor, and a failed run is requested again at the next tick
@@ -8,7 +9,8 @@
   A new or changed SSI submission is registered as a dynamic partition of ``ssi_submission`` and
   gets a run of ``ingest_ssi_submissions`` for that partition; a new or changed national file
   gets one run of ``ingest_national_statistics``, a changed Flagship file one run of
-  ``ingest_flagship_records``. A landed submission removed from ``raw/ssi`` gets a run of its
+  ``ingest_flagship_records``, a new, changed or removed registry folder one run of
+  ``ingest_registry_microdata``. A landed submission removed from ``raw/ssi`` gets a run of its
   partition that withdraws it; a partition with nothing in raw/ssi and nothing landed is
   deleted. Identical bytes do nothing: a file whose sha256 is in the cursor,
   or already landed (its receipt carries the same sha256), requests no run.
@@ -31,6 +33,8 @@ from pipelines import dropzone, landing, partition_keys, paths
 from pipelines.ingest import submissions
 from pipelines.ingest.assets import flagship_landing, national_landing, ssi_submission_partitions
 from pipelines.ingest.assets import ssi_submissions_landing as _ssi_assets
+from pipelines.registry import land as registry_land
+from pipelines.registry.assets import registry_landing
 
 SENSOR_NAME = "raw_files_sensor"
 #: at most this many SSI runs are requested per tick; the others come at the next ticks
@@ -65,6 +69,15 @@ ingest_flagship_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(flagship_landing),
     executor_def=INGEST_EXECUTOR,
     description="Validate and land the Flagship Programme records (raw/flagship/).",
+)
+
+
+ingest_registry_job = dg.define_asset_job(
+    "ingest_registry_microdata",
+    selection=dg.AssetSelection.assets(registry_landing),
+    tags={"floorboard/trigger": "raw_files_sensor"},
+    description="Validate and land the registry microdata (raw/registry/<ISO3>_<YEAR>/); "
+    "registries no longer there are withdrawn.",
 )
 
 
@@ -111,6 +124,29 @@ def _changed_tables(
                 new[key] = [fp, sha]
                 continue
             changed.append((key, fp, sha))
+    return changed
+
+
+def _changed_registries(
+    old: dict[str, list[str]], new: dict[str, list[str]]
+) -> list[tuple[str, str, str]]:
+    """(folder name, fingerprint, sha256) of the new or changed registry folders of
+    ``raw/registry/``, and ("<name>", "", "withdrawn") for a landed registry no longer there
+    (its run withdraws it); the unchanged ones go into ``new``."""
+    changed = []
+    present = set()
+    for reg in registry_land.discover():
+        present.add(reg.key)
+        fp, sha = _sha(reg.path, old, reg.key)
+        prev = old.get(reg.key)
+        if (prev and prev[1] == sha) or landing.landed_sha(registry_land.SOURCE, reg.key) == sha:
+            new[reg.key] = [fp, sha]
+            continue
+        changed.append((reg.key, fp, sha))
+    receipts = paths.landing_dir() / "_receipts" / registry_land.SOURCE
+    for receipt in sorted(receipts.glob("*.parquet")) if receipts.is_dir() else []:
+        if receipt.stem not in present:
+            changed.append((receipt.stem, "", "withdrawn"))
     return changed
 
 
@@ -194,22 +230,25 @@ def _in_flight(pending: dict, section: str) -> dict[str, str]:
 
 @dg.sensor(
     name=SENSOR_NAME,
-    jobs=[ingest_ssi_job, ingest_national_job, ingest_flagship_job],
+    jobs=[ingest_ssi_job, ingest_national_job, ingest_flagship_job, ingest_registry_job],
     minimum_interval_seconds=60,
     description="New or changed files in raw/ssi/ (one run per submission partition), "
-    "raw/national/ (one run of the national landing) and raw/flagship/ (one run of the "
-    "Flagship landing). Cursor: sha256 per file, stored once its run succeeded, so identical "
+    "raw/national/ (one run of the national landing), raw/flagship/ (one run of the "
+    "Flagship landing) and raw/registry/ (one run of the registry landing, which also withdraws "
+    "a registry removed). Cursor: sha256 per file, stored once its run succeeded, so identical "
     "bytes request nothing and a failed run is retried at the next tick.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     cursor = json.loads(context.cursor) if context.cursor else {}
-    done = {section: dict(cursor.get(section, {})) for section in ("ssi", "national", "flagship")}
+    sections = ("ssi", "national", "flagship", "registry")
+    done = {section: dict(cursor.get(section, {})) for section in sections}
     pending, retry = _settle_pending(context, cursor.get("pending", {}), done)
     old_ssi, old_nat, old_flagship = done["ssi"], done["national"], done["flagship"]
     new_ssi: dict[str, list[str]] = {}
     new_nat: dict[str, list[str]] = {}
     new_flagship: dict[str, list[str]] = {}
+    new_registry: dict[str, list[str]] = {}
     run_requests: list[dg.RunRequest] = []
     known = set(context.instance.get_dynamic_partitions(ssi_submission_partitions.name))
     to_add: list[str] = []
@@ -286,9 +325,15 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     for section, job, old, new in (
         ("national", ingest_national_job, old_nat, new_nat),
         ("flagship", ingest_flagship_job, old_flagship, new_flagship),
+        ("registry", ingest_registry_job, done["registry"], new_registry),
     ):
         flying = _in_flight(pending, section)
-        changed = [c for c in _changed_tables(section, old, new) if flying.get(c[0]) != c[2]]
+        found = (
+            _changed_registries(old, new)
+            if section == "registry"
+            else _changed_tables(section, old, new)
+        )
+        changed = [c for c in found if flying.get(c[0]) != c[2]]
         n_tables[section] = len(changed)
         if changed:
             attempt = max(retry.get(section, {}).get(k, 0) for k, _, _ in changed)
@@ -305,16 +350,19 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         requests.append(ssi_submission_partitions.build_add_request(to_add))
     if forget:
         requests.append(ssi_submission_partitions.build_delete_request(forget))
-    n_ssi = len(run_requests) - bool(n_tables["national"]) - bool(n_tables["flagship"])
+    n_ssi = len(run_requests) - sum(bool(n) for n in n_tables.values())
     if run_requests:
         context.log.info(
             f"{n_ssi} SSI submission run(s), {len(to_add)} new partition(s), "
             f"{n_tables['national']} changed national file(s), "
-            f"{n_tables['flagship']} changed Flagship file(s)"
+            f"{n_tables['flagship']} changed Flagship file(s), "
+            f"{n_tables['registry']} new, changed or removed registr(y/ies)"
         )
     new_cursor: dict = {"ssi": new_ssi, "national": new_nat}
     if new_flagship:
         new_cursor["flagship"] = new_flagship
+    if new_registry:
+        new_cursor["registry"] = new_registry
     if pending:
         new_cursor["pending"] = pending
     return dg.SensorResult(
@@ -365,7 +413,7 @@ national_statistics_schedule = dg.ScheduleDefinition(
     "are no-ops.",
 )
 
-jobs = [ingest_ssi_job, ingest_national_job, ingest_flagship_job]
+jobs = [ingest_ssi_job, ingest_national_job, ingest_flagship_job, ingest_registry_job]
 #: evaluates the eager automation conditions of the release outputs (extract files, what
 #: changed, manifest, country pages): when a new warehouse is published outside ``make run``
 #: (e.g. a run launched by ``raw_files_sensor`` or from the UI), the daemon rebuilds them. On by

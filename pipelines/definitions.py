@@ -64,6 +64,7 @@ defs = dg.Definitions(
         ingest_ssi_job,
         automation.ingest_national_job,
         automation.ingest_flagship_job,
+        automation.ingest_registry_job,
         all_assets_job,
         numbers_job,
         extract_job,

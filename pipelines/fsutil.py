@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import functools
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -38,11 +39,21 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+@functools.cache
+def _libc_function(name: str):
+    """A function of the C library (None where there is no such library or function), looked
+    up once per process: ``find_library`` runs a compiler or ldconfig, and ``syncfs`` is called
+    at every landing swap."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return None
+    return getattr(ctypes.CDLL(libc_name, use_errno=True), name, None)
+
+
 def _syncfs(anchor: Path) -> bool:
     """``syncfs(2)`` on the filesystem holding ``anchor``: everything written to it so far is on
     disk when it returns (Linux). False where it is not available."""
-    libc_name = ctypes.util.find_library("c")
-    syncfs = getattr(ctypes.CDLL(libc_name, use_errno=True), "syncfs", None) if libc_name else None
+    syncfs = _libc_function("syncfs")
     if syncfs is None:
         return False
     fd = os.open(anchor, os.O_RDONLY)
@@ -83,11 +94,7 @@ def temporary_sibling(target: Path, tag: str) -> Path:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2); False when not supported here."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = _libc_function("renameat2")
     if renameat2 is None:
         return False
     rc = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from worlds import small_raw
 
+from bench.run import ORDER
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -36,17 +38,9 @@ def test_make_bench_measures_every_target(tmp_path: Path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads((out / "results.json").read_text())
     medians = result["median_seconds"]
-    for name in (
-        "import_code_location",
-        "cold",
-        "nothing_changed",
-        "warm_full",
-        "baseline_dbt_build",
-        "one_changed_submission",
-        "extracts",
-        "site",
-    ):
-        assert medians[name] > 0, name
+    for name in ORDER:
+        if name != "baseline_duckdb_csv_export":  # a fraction of a second: may print as 0.0
+            assert medians[name] > 0, name
     # a run with nothing changed does no work: far less than the cold run
     assert medians["nothing_changed"] < medians["cold"]
     assert result["targets"]["warm_full"]["target"] == "≤ 1.5 × baseline_dbt_build"

@@ -154,6 +154,8 @@ def world(tmp_path_factory) -> World:
     w = World(root, raw, wh, env)
     rc, log = _run(w, "base")
     assert rc == 0, f"the base run of the fault-injection world failed:\n{log[-3000:]}"
+    # not a terminal: the progress bar is printed as plain lines, ending with the whole count
+    assert "Validating and landing SSI submissions: 2/2" in log, log[-3000:]
     with closing(duckdb.connect(str(w.published), read_only=True)) as con:
         release = releases.current_release(con)
         assert releases._content_sha256(con) == (release.n_observations, release.content_sha256)

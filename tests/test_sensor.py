@@ -211,3 +211,36 @@ def test_a_failed_national_run_is_retried(drop_zone):
         assert [r.run_key for r in second.run_requests] == [request.run_key + "/retry1"]
         assert _run(instance, second.run_requests[0]).success
         assert _tick(instance, second.cursor).run_requests == []
+
+
+def test_registry_folder_launches_registry_landing_and_its_removal_a_withdrawal(
+    tmp_path, monkeypatch
+):
+    from pipelines.registry import generate as gen
+    from tests.registry_helpers import scratch_warehouse
+
+    raw = tmp_path / "raw"
+    wh = scratch_warehouse(tmp_path)  # a landed SSI submission of WSM 2022 (its scheme ids)
+    monkeypatch.setenv("FLOORBOARD_RAW_DIR", str(raw))
+    monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(wh))
+    gen.generate(raw / "registry", 200, 400, iso3="WSM", year=2022)
+    with dg.instance_for_test() as instance:
+        first = _tick(instance, None)
+        assert [r.job_name for r in first.run_requests] == ["ingest_registry_microdata"]
+        assert first.run_requests[0].tags["floorboard/changed_files"] == "WSM_2022"
+        # requested, not finished: the next tick does not ask again
+        assert _tick(instance, first.cursor).run_requests == []
+        assert _run(instance, first.run_requests[0]).success
+        landed = wh / "landing" / "registry_beneficiaries" / "WSM_2022.parquet"
+        assert pl.read_parquet(landed).height > 0
+        # the same bytes after a successful run: nothing
+        settled = _tick(instance, _tick(instance, first.cursor).cursor)
+        assert settled.run_requests == []
+        assert "WSM_2022" in json.loads(settled.cursor)["registry"]
+
+        shutil.rmtree(raw / "registry" / "WSM_2022")
+        gone = _tick(instance, settled.cursor)
+        assert [r.job_name for r in gone.run_requests] == ["ingest_registry_microdata"]
+        assert _run(instance, gone.run_requests[0]).success
+        assert not landed.exists()
+        assert _tick(instance, _tick(instance, gone.cursor).cursor).run_requests == []
