@@ -1,19 +1,19 @@
 """Automation: the ingest jobs, a sensor on the drop zone, and the two schedules.
 
 - ``raw_files_sensor`` watches ``raw/ssi/``, ``raw/national/``, ``raw/flagship/`` and
-  ``raw/registry/``. Its cursor
-  holds, per file (or folder submission), a cheap stat fingerprint and the sha256 of the bytes.
-  A file's sha256 enters the cursor only once its run succeeded: until then the request is
-  kept under ``pending`` in the cursor, and a failed run is requested again at the next tick
-  (``MAX_ATTEMPTS`` in all, then only a change of the file tries again).
+  ``raw/registry/``. Its cursor holds, per file (or folder submission), a cheap stat fingerprint
+  and the sha256 of the bytes. A file's sha256 enters the cursor only once its run succeeded:
+  until then the request is kept under ``pending`` in the cursor, and a failed run is requested
+  again at the next tick (``MAX_ATTEMPTS`` in all, then only a change of the file tries again).
   A new or changed SSI submission is registered as a dynamic partition of ``ssi_submission`` and
   gets a run of ``ingest_ssi_submissions`` for that partition; a new or changed national file
   gets one run of ``ingest_national_statistics``, a changed Flagship file one run of
   ``ingest_flagship_records``, a new, changed or removed registry folder one run of
-  ``ingest_registry_microdata``. A landed submission removed from ``raw/ssi`` gets a run of its
-  partition that withdraws it; a partition with nothing in raw/ssi and nothing landed is
-  deleted. Identical bytes do nothing: a file whose sha256 is in the cursor,
-  or already landed (its receipt carries the same sha256), requests no run.
+  ``ingest_registry_microdata`` (after the SSI run of its country-year, when one is due). A
+  landed submission removed from ``raw/ssi`` gets a run of its partition that withdraws it; a
+  partition with nothing in raw/ssi and nothing landed is deleted. Identical bytes do nothing: a
+  file whose sha256 is in the cursor, or already landed (its receipt carries the same sha256),
+  requests no run.
 - ``ssi_round_schedule`` (annual, 1 November 06:00 UTC, after the SSI collection round closes):
   registers every submission in ``raw/ssi`` and lands them all in one run.
 - ``national_statistics_schedule`` (monthly, 1st at 05:00 UTC): lands the national tables.
@@ -128,11 +128,14 @@ def _changed_tables(
 
 
 def _changed_registries(
-    old: dict[str, list[str]], new: dict[str, list[str]]
+    old: dict[str, list[str]], new: dict[str, list[str]], ssi_busy: set[str]
 ) -> list[tuple[str, str, str]]:
     """(folder name, fingerprint, sha256) of the new or changed registry folders of
-    ``raw/registry/``, and ("<name>", "", "withdrawn") for a landed registry no longer there
-    (its run withdraws it); the unchanged ones go into ``new``."""
+    ``raw/registry/``, and (name, "", "withdraw:<landing stamp>") for a landed registry no longer
+    there (its run withdraws it; the stamp makes a second withdrawal a new run key). The
+    unchanged ones go into ``new``. A registry whose country-year has an SSI run requested or
+    running (``ssi_busy``) waits for the next tick: its scheme ids are that submission's, and a
+    registry landed before them would have every record quarantined."""
     changed = []
     present = set()
     for reg in registry_land.discover():
@@ -142,12 +145,27 @@ def _changed_registries(
         if (prev and prev[1] == sha) or landing.landed_sha(registry_land.SOURCE, reg.key) == sha:
             new[reg.key] = [fp, sha]
             continue
-        changed.append((reg.key, fp, sha))
+        if reg.key not in ssi_busy:
+            changed.append((reg.key, fp, sha))
     receipts = paths.landing_dir() / "_receipts" / registry_land.SOURCE
     for receipt in sorted(receipts.glob("*.parquet")) if receipts.is_dir() else []:
-        if receipt.stem not in present:
-            changed.append((receipt.stem, "", "withdrawn"))
+        key = receipt.stem
+        if key in present:
+            continue
+        marker = f"withdraw:{_landing_stamp(key, registry_land.SOURCE)}"
+        if old.get(key, [None, None])[1] == marker:
+            new[key] = old[key]  # its withdrawal run ended (given up after MAX_ATTEMPTS)
+            continue
+        changed.append((key, "", marker))
     return changed
+
+
+def _ssi_busy(run_requests: list[dg.RunRequest], pending: dict) -> set[str]:
+    """Submissions (``ISO3_YEAR`` and revisions, as ``ISO3_YEAR``) with an SSI run requested at
+    this tick or still in flight."""
+    keys = {r.partition_key for r in run_requests if r.job_name == ingest_ssi_job.name}
+    keys |= set(_in_flight(pending, "ssi"))
+    return {"_".join(k.split("_")[:2]) for k in keys if k}
 
 
 def _table_run(source: str, job, changed: list[tuple[str, str, str]], attempt: int):
@@ -164,11 +182,11 @@ def _table_run(source: str, job, changed: list[tuple[str, str, str]], attempt: i
     )
 
 
-def _landing_stamp(key: str) -> str:
-    """What identifies the current landing of a submission (sha256 and time of its receipt):
-    a withdrawal request names it, so that a submission landed again and removed again is
+def _landing_stamp(key: str, source: str = submissions.SOURCE) -> str:
+    """What identifies the current landing of a submission or registry (sha256 and time of its
+    receipt): a withdrawal request names it, so that one landed again and removed again is
     withdrawn again (Dagster launches a run key only once)."""
-    receipt = pl.read_parquet(landing.receipt_path(submissions.SOURCE, key))
+    receipt = pl.read_parquet(landing.receipt_path(source, key))
     if receipt.is_empty():
         return "empty"
     return f"{(receipt['source_sha256'][0] or '')[:12]}-{receipt['loaded_at'][0]:%Y%m%dT%H%M%S}"
@@ -329,7 +347,7 @@ def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     ):
         flying = _in_flight(pending, section)
         found = (
-            _changed_registries(old, new)
+            _changed_registries(old, new, _ssi_busy(run_requests, pending))
             if section == "registry"
             else _changed_tables(section, old, new)
         )

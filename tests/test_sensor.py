@@ -15,6 +15,7 @@ from pipelines import automation
 from pipelines.definitions import defs
 from pipelines.ingest.assets import ssi_submission_partitions
 
+REPO = Path(__file__).resolve().parents[1]
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 
 
@@ -238,9 +239,47 @@ def test_registry_folder_launches_registry_landing_and_its_removal_a_withdrawal(
         assert settled.run_requests == []
         assert "WSM_2022" in json.loads(settled.cursor)["registry"]
 
-        shutil.rmtree(raw / "registry" / "WSM_2022")
+        kept = tmp_path / "kept"
+        shutil.move(raw / "registry" / "WSM_2022", kept)
         gone = _tick(instance, settled.cursor)
         assert [r.job_name for r in gone.run_requests] == ["ingest_registry_microdata"]
         assert _run(instance, gone.run_requests[0]).success
         assert not landed.exists()
-        assert _tick(instance, _tick(instance, gone.cursor).cursor).run_requests == []
+        cursor = _tick(instance, _tick(instance, gone.cursor).cursor).cursor
+        assert _tick(instance, cursor).run_requests == []
+
+        # back, landed again, removed again: a new withdrawal (a new run key; Dagster launches
+        # a run key once)
+        shutil.move(kept, raw / "registry" / "WSM_2022")
+        again = _tick(instance, cursor)
+        assert _run(instance, again.run_requests[0]).success and landed.exists()
+        cursor = _tick(instance, _tick(instance, again.cursor).cursor).cursor
+        shutil.rmtree(raw / "registry" / "WSM_2022")
+        second = _tick(instance, cursor)
+        assert [r.job_name for r in second.run_requests] == ["ingest_registry_microdata"]
+        assert second.run_requests[0].run_key != gone.run_requests[0].run_key
+        assert _run(instance, second.run_requests[0]).success
+        assert not landed.exists()
+
+
+def test_a_registry_waits_for_the_ssi_run_of_its_country_year(tmp_path, monkeypatch):
+    """Its scheme ids are that submission's: landed first, every record would be quarantined."""
+    from pipelines.registry import generate as gen
+
+    raw, wh = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "ssi").mkdir(parents=True)
+    shutil.copytree(REPO / "raw" / "reference", raw / "reference")
+    shutil.copy(REPO / "raw" / "ssi" / "WSM_2022.xlsx", raw / "ssi")
+    gen.generate(raw / "registry", 200, 400, iso3="WSM", year=2022)
+    monkeypatch.setenv("FLOORBOARD_RAW_DIR", str(raw))
+    monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(wh))
+    with dg.instance_for_test() as instance:
+        first = _tick(instance, None)
+        assert [r.job_name for r in first.run_requests] == ["ingest_ssi_submissions"]
+        assert _tick(instance, first.cursor).run_requests == []  # SSI run still pending
+        assert _run(instance, first.run_requests[0]).success
+        after = _tick(instance, first.cursor)
+        assert [r.job_name for r in after.run_requests] == ["ingest_registry_microdata"]
+        assert _run(instance, after.run_requests[0]).success
+        landed = pl.read_parquet(wh / "landing" / "registry_beneficiaries" / "WSM_2022.parquet")
+        assert landed.height > 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,20 +33,36 @@ def vega_bundle() -> str:
 
     Bundling takes vl-convert over a second on 2 cores, at every run that writes the pages, for
     the same bytes: the bundle is kept in ``<warehouse>/cache/``, named after the versions it
-    depends on (vl-convert's and Vega-Lite's), and written there atomically."""
+    depends on (vl-convert's and Vega-Lite's), written whole (temporary file, fsync, rename).
+    A cache that cannot be read or written (a read-only warehouse) is only a slower build."""
     major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     version = getattr(vl_convert, "__version__", "unknown")
     cached = paths.warehouse_dir() / "cache" / f"vega-bundle-{version}-vl{major_minor}.js"
-    if cached.is_file() and not cached.is_symlink():
-        text = cached.read_text(encoding="utf-8")
-        if text:
-            return text
+    try:
+        if cached.is_file() and not cached.is_symlink() and not cached.parent.is_symlink():
+            text = cached.read_text(encoding="utf-8")
+            if _complete_bundle(text):
+                return text
+    except (OSError, UnicodeDecodeError):
+        pass
     text = vl_convert.javascript_bundle(vl_version=major_minor)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, cached)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{cached.name}.", suffix=".tmp", dir=cached.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, cached)
+    except OSError:
+        pass
     return text
+
+
+def _complete_bundle(text: str) -> bool:
+    """The whole bundle: vl-convert's ends by assigning ``window.vegaEmbed`` (a cut file does
+    not)."""
+    return "window.vegaEmbed=" in text[-2000:]
 
 
 def write_assets(out_dir: Path) -> list[Path]:
