@@ -251,6 +251,16 @@ def _check_results(
     return out
 
 
+def _receipts_frame(receipts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The receipts of a landing run, each tagged with its ``_key``, as one frame (empty, with
+    the receipt columns, when nothing was landed)."""
+    if receipts:
+        return pl.concat(receipts, how="vertical_relaxed")
+    return pl.DataFrame(
+        schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA, "_key": pl.String()}
+    )
+
+
 def _materializations(
     receipts: pl.DataFrame,
     tables: list[str],
@@ -447,13 +457,7 @@ with warnings.catch_warnings():
                     f"{key}: {int(receipt['rows_quarantined'].sum())} row(s) quarantined; "
                     f"see {report_paths[key]}"
                 )
-        receipts_df = (
-            pl.concat(receipts, how="vertical_relaxed")
-            if receipts
-            else pl.DataFrame(
-                schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA, "_key": pl.String()}
-            )
-        )
+        receipts_df = _receipts_frame(receipts)
         quarantine = _load_quarantine(receipts_df, dict.fromkeys(keys, SSI_QUARANTINE_TABLES))
         context.log.info(f"{len(keys)} submission(s), {changed} new, changed or withdrawn")
         # one receipt row per submission (all sections added up); quarantine records keep their
@@ -582,12 +586,7 @@ def _table_asset(
                 report_paths[f"{source}/{key}"] = reports.report_path(
                     table_files.report_key(source, key)
                 )
-        if receipts:
-            receipts_df = pl.concat(receipts, how="vertical_relaxed")
-        else:
-            receipts_df = pl.DataFrame(
-                schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA, "_key": pl.String()}
-            )
+        receipts_df = _receipts_frame(receipts)
         quarantine = _load_quarantine(receipts_df, {t: [landing_table(source, t)] for t in tables})
         yield from _materializations(receipts_df, names, changed, report_paths)
         yield from _check_results(receipts_df, names, quarantine, report_paths)
@@ -667,12 +666,7 @@ def published_indicators_landing(context: dg.AssetExecutionContext):
         if not errors.is_empty():
             context.log.warning(f"published/{path.name}: {errors['file_error'][0]}")
     context.log.info(f"{len(files)} published file(s), {changed} new or changed")
-    if receipts:
-        receipts_df = pl.concat(receipts, how="vertical_relaxed")
-    else:
-        receipts_df = pl.DataFrame(
-            schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA, "_key": pl.String()}
-        )
+    receipts_df = _receipts_frame(receipts)
     quarantine = _load_quarantine(
         receipts_df,
         dict.fromkeys(

@@ -72,12 +72,7 @@ def registry_landing(context: dg.AssetExecutionContext):
         if not errors.is_empty():
             context.log.warning(f"registry/{key}: {errors['file_error'][0]}")
     context.log.info(f"{len(results)} registr(y/ies), {changed} new or changed")
-    if receipts:
-        receipts_df = pl.concat(receipts, how="vertical_relaxed")
-    else:
-        receipts_df = pl.DataFrame(
-            schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA, "_key": pl.String()}
-        )
+    receipts_df = ingest._receipts_frame(receipts)
     quarantine = _first_quarantine([k for k, _, _ in results])
     yield from ingest._materializations(receipts_df, TABLES, changed)
     attach = {t: [land.FILE_TABLE] for t in TABLES}
