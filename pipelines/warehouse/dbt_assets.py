@@ -235,14 +235,14 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     target = build.start_build(context.run.run_id, full=full)
     os.environ.update(build.dbt_env(context.run.run_id))
     context.log.info(f"dbt builds into {target} ({'full' if full else 'partial'} build)")
-    # --full-refresh: seeds are recreated, so a changed seed schema never meets an old table.
+    # build.DBT_BUILD_ARGS: why --full-refresh and no unit tests.
     # The landing is read as a whole: no landing swap happens under a running build.
     # dbt's events are read live, for the progress bar and the kill point (dbt still writing);
     # they are handed to Dagster once dbt has exited, with row counts and column schemas read
     # from the build file in one read-only connection, closed before publish opens the file
     # (with_table_metadata). No column lineage: it fails (with a traceback per model) for the
     # staging models, whose parents are parquet files, not tables of the build file.
-    invocation = dbt.cli(["build", "--full-refresh"], context=context)
+    invocation = dbt.cli(list(build.DBT_BUILD_ARGS), context=context)
     events: list[Any] = []
     n_models = len(context.selected_asset_keys)
     with landing.reading(), progress.bar("dbt build", n_models) as advance:
