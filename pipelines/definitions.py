@@ -33,6 +33,13 @@ numbers_job = dg.define_asset_job(
     "assets catch up under the daemon).",
 )
 
+release_outputs_job = dg.define_asset_job(
+    "write_release_outputs",
+    selection=dg.AssetSelection.groups("extracts", "site"),
+    description="Write the release files and the country pages of the published release "
+    "(what `make run` does when the run that published it died before they were in place).",
+)
+
 extract_job = dg.define_asset_job(
     "extract_release",
     # release_manifest publishes what sdg_files staged (manifest, SHA256SUMS, one rename)
@@ -68,6 +75,7 @@ defs = dg.Definitions(
         all_assets_job,
         numbers_job,
         extract_job,
+        release_outputs_job,
     ],
     sensors=automation.sensors,
     schedules=automation.schedules,

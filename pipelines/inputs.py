@@ -7,13 +7,19 @@ of its bytes; the sha256 is reused from the previous snapshot when the ``lstat``
 so an unchanged tree is checked without reading it. The digest of all the sha256 is the
 fingerprint of the inputs.
 
-After a successful run, ``record()`` writes ``warehouse/.inputs.json``: the release just
-published and the snapshot taken at the start of the run. ``unchanged_since()`` says whether the
-published release is that release and the inputs are still the same; then ``make run`` has
-nothing to do. Anything else (no record, another release published since, e.g. by a sensor run,
-a file touched and changed, the code changed) means build. A crash after publishing and before
-``record()`` only costs a rebuild. This module imports nothing heavy: the check runs before
-Dagster, dbt or polars are imported.
+Before its build, a run writes ``warehouse/.inputs.json`` with the snapshot taken at its start
+and the id of the Dagster run that builds (``record_pending()``); after a successful run,
+``record()`` writes the release just published. ``check()`` then says, against today's inputs:
+
+- ``UNCHANGED``: the published release was built from the same inputs and its release files and
+  site are in place; ``make run`` has nothing to do;
+- ``UNFINISHED``: the published release was built from the same inputs by a run that died after
+  publishing it (kill -9, power cut), before its release files and site were all in place;
+  ``make run`` writes them for that release, without building or publishing again (issue 11);
+- ``CHANGED``: anything else (no record, another release published since, e.g. by a sensor
+  run, a file touched and changed, the code changed): build.
+
+This module imports nothing heavy: the check runs before Dagster, dbt or polars are imported.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines import dropzone, paths
@@ -107,8 +114,9 @@ def _read_record() -> dict | None:
         return None
 
 
-def _published_release() -> str | None:
-    """The release id of the published warehouse, read-only (None when there is none)."""
+def _published_release() -> tuple[str, str] | None:
+    """(release id, id of the run that published it) of the published warehouse, read-only
+    (None when there is none)."""
     import duckdb
 
     path = paths.published_path()
@@ -120,40 +128,90 @@ def _published_release() -> str | None:
         return None
     try:
         row = con.execute(
-            "select release_id from marts.releases order by published_at desc, release_id desc "
-            "limit 1"
+            "select release_id, run_id from marts.releases "
+            "order by published_at desc, release_id desc limit 1"
         ).fetchone()
     except duckdb.Error:
         return None
     finally:
         con.close()
-    return row[0] if row else None
+    return (row[0], row[1]) if row else None
 
 
-def unchanged_since() -> tuple[str | None, dict[str, list[str]]]:
-    """(release id, snapshot): the release id when the published release was built from inputs
-    identical to today's and its release files are in place, else None."""
+UNCHANGED, UNFINISHED, CHANGED = "unchanged", "unfinished", "changed"
+
+
+@dataclass(frozen=True)
+class Check:
+    """What ``make run`` has to do: ``state`` (UNCHANGED, UNFINISHED, CHANGED), the published
+    release it is about (UNCHANGED, UNFINISHED) and today's snapshot of the inputs."""
+
+    state: str
+    release: str | None = None
+    snap: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _outputs_in_place(release: str) -> bool:
+    """Are the release folder (renamed into place only when complete) and the site there?"""
+    return (paths.extracts_dir() / release).is_dir() and (
+        paths.warehouse_dir() / "site" / "index.html"
+    ).exists()
+
+
+def check() -> Check:
+    """Compare today's inputs with the record of the last run (see the module doc)."""
     record = _read_record()
     snap = snapshot(record.get("files") if record else None)
     if not record or record.get("fingerprint") != fingerprint(snap):
-        return None, snap
-    release = _published_release()
-    if release is None or release != record.get("release_id"):
-        return None, snap
-    if not (paths.extracts_dir() / release).is_dir():
-        return None, snap  # pruned or never written: build again
-    if not (paths.warehouse_dir() / "site" / "index.html").exists():
-        return None, snap
-    return release, snap
+        return Check(CHANGED, None, snap)
+    published = _published_release()
+    if published is None:
+        return Check(CHANGED, None, snap)
+    release, run_id = published
+    if record.get("release_id") == release:  # the run that built it finished
+        if not _outputs_in_place(release):
+            return Check(CHANGED, None, snap)  # pruned or removed since: build again
+        return Check(UNCHANGED, release, snap)
+    if record.get("build_run_id") and record.get("build_run_id") == run_id:
+        # published by the run that recorded these inputs, which then died: its release files
+        # or site may be missing or half-written (renamed into place only when complete, so
+        # they are absent or of the previous release); write them again
+        return Check(UNFINISHED, release, snap)
+    return Check(CHANGED, None, snap)
+
+
+def _write(body: dict) -> None:
+    target = record_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def record_pending(snap: dict[str, list[str]], build_run_id: str) -> None:
+    """Before the build: the Dagster run ``build_run_id`` builds from ``snap``. If it publishes
+    and then dies, ``check()`` finds its release UNFINISHED instead of building it again."""
+    _write(
+        {
+            "release_id": None,
+            "build_run_id": build_run_id,
+            "fingerprint": fingerprint(snap),
+            "files": snap,
+        }
+    )
 
 
 def record(snap: dict[str, list[str]]) -> None:
-    """After a successful run: the published release was built from ``snap``."""
-    release = _published_release()
-    if release is None:
+    """After a successful run: the published release was built from ``snap``, and its release
+    files and site are in place."""
+    published = _published_release()
+    if published is None:
         return
-    target = record_path()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    body = {"release_id": release, "fingerprint": fingerprint(snap), "files": snap}
-    tmp.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, target)
+    _write(
+        {
+            "release_id": published[0],
+            "build_run_id": published[1],
+            "fingerprint": fingerprint(snap),
+            "files": snap,
+        }
+    )

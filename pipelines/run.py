@@ -6,6 +6,9 @@ Usage: ``python -m pipelines.run [--full] [--ephemeral]``
 - With the same raw bytes and the same code as the published release (``pipelines.inputs``),
   it prints "nothing changed since R…" and returns in a few seconds: nothing is landed, built
   or published. This check imports neither Dagster nor dbt.
+- When the published release was built from the same inputs by a run that died before its
+  release files and site were in place (kill -9 after the publish), it writes them for that
+  release ("finishing release R…"): no second build, no second release of the same content.
 - ``--full`` builds and publishes even when nothing changed.
 - ``--ephemeral`` runs on a throw-away Dagster instance.
 
@@ -46,21 +49,36 @@ def main(argv: list[str] | None = None) -> int:
     # progress bars and plain progress lines for the person running this (pipelines.progress)
     os.environ.setdefault(progress.ENV, "1")
     ephemeral = args.ephemeral
-    release, snap = (None, {}) if ephemeral else inputs.unchanged_since()
-    if release is not None and not args.full:
+    found = inputs.Check(inputs.CHANGED) if ephemeral else inputs.check()
+    if args.full:  # build whatever the check found; its snapshot is still what gets recorded
+        found = inputs.Check(inputs.CHANGED, None, found.snap)
+    if found.state == inputs.UNCHANGED:
         print(
-            f"nothing changed since {release} (same raw files, same code): nothing to land, "
-            f"build or publish. Warehouse: {paths.published_path()}"
+            f"nothing changed since {found.release} (same raw files, same code): nothing to "
+            f"land, build or publish. Warehouse: {paths.published_path()}"
         )
         return 0
+    import uuid
+
     import dagster as dg
 
     from pipelines import runner
 
     with dg.instance_for_test() if ephemeral else dg.DagsterInstance.get() as instance:
-        code = runner.run(instance)
+        if found.state == inputs.UNFINISHED:
+            print(
+                f"finishing release {found.release}: it was published from the same raw files "
+                "and code by a run that stopped before its release files and site were in "
+                "place; writing them (no new build)"
+            )
+            code = runner.finish_release(instance)
+        else:
+            build_run_id = str(uuid.uuid4())
+            if not ephemeral:
+                inputs.record_pending(found.snap, build_run_id)
+            code = runner.run(instance, build_run_id=build_run_id)
     if code == 0 and not ephemeral:
-        inputs.record(snap)
+        inputs.record(found.snap)
     return code
 
 

@@ -77,10 +77,15 @@ def changed_submissions(keys: list[str]) -> list[str]:
     ]
 
 
-def _execute(instance: dg.DagsterInstance, job_name: str, tags: dict[str, str] | None = None):
+def _execute(
+    instance: dg.DagsterInstance,
+    job_name: str,
+    tags: dict[str, str] | None = None,
+    run_id: str | None = None,
+):
     """Run a job in this process, tagged with this process (so that a later run can tell it
     died) and saying, while it waits for a pool slot, what it waits for."""
-    run_id = str(uuid.uuid4())
+    run_id = run_id or str(uuid.uuid4())
     with locks.report_waits(instance, {run_id}):
         return defs.resolve_job_def(job_name).execute_in_process(
             instance=instance,
@@ -91,14 +96,22 @@ def _execute(instance: dg.DagsterInstance, job_name: str, tags: dict[str, str] |
         )
 
 
-def run(instance: dg.DagsterInstance, release_files: bool = True) -> int:
-    """Land, build and publish (see the module doc). ``release_files=False`` leaves out the
-    release files and the country pages (job ``build_numbers``: tests of the numbers)."""
+def _clean_up_after_dead_runs(instance: dg.DagsterInstance) -> None:
+    """Free what runs that died hold (pool slots, locks) and prune what they left."""
     for message in locks.free_dead_runs(instance):
         print(message, file=sys.stderr)
     removed = prune.prune(instance)
     if removed:
         print(f"pruned {len(removed)} old build(s), temporary file(s) and release folder(s)")
+
+
+def run(
+    instance: dg.DagsterInstance, release_files: bool = True, build_run_id: str | None = None
+) -> int:
+    """Land, build and publish (see the module doc). ``release_files=False`` leaves out the
+    release files and the country pages (job ``build_numbers``: tests of the numbers).
+    ``build_run_id``: the Dagster run id of the build (``inputs.record_pending``)."""
+    _clean_up_after_dead_runs(instance)
     recovered = landing.recover()
     if recovered:
         print(f"completed {len(recovered)} landing swap(s) left by a run that died")
@@ -134,7 +147,9 @@ def run(instance: dg.DagsterInstance, release_files: bool = True) -> int:
     # warehouse lock and refuses a build older than the published release (pipelines.locks).
     # The lock is not held over the whole job: a run holding it while waiting for a pool slot
     # could deadlock with a daemon run holding the slot while waiting for the lock.
-    result = _execute(instance, "build_warehouse" if release_files else "build_numbers")
+    result = _execute(
+        instance, "build_warehouse" if release_files else "build_numbers", run_id=build_run_id
+    )
     if not result.success:
         print(
             f"Warehouse build failed; the published warehouse was not changed.\n"
@@ -144,6 +159,24 @@ def run(instance: dg.DagsterInstance, release_files: bool = True) -> int:
         return 1
     print(landing_summary())
     print(summary(result.run_id))
+    return 0
+
+
+def finish_release(instance: dg.DagsterInstance) -> int:
+    """Write the release files and the site of the published release (job
+    ``write_release_outputs``), when the run that published it died before they were in place
+    (``inputs.UNFINISHED``): nothing is landed, built or published again."""
+    _clean_up_after_dead_runs(instance)
+    result = _execute(instance, "write_release_outputs")
+    if not result.success:
+        print(
+            "Writing the release files and site failed; the published warehouse was not "
+            f"changed.\n{_failure_reason(result)}",
+            file=sys.stderr,
+        )
+        return 1
+    print(landing_summary())
+    print(summary())
     return 0
 
 

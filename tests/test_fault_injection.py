@@ -12,8 +12,11 @@ once, then each point, in the order of POINTS, gets a new submission dropped int
    ``indicator_vintages`` row of an earlier release was lost or changed; the previous release
    folder is intact and every published release folder verifies; the site is the previous one
    or a complete one of the published warehouse;
-3. a run without the variable that must succeed and publish a new release holding the new
-   submission, with a release folder whose SHA256SUMS verify and the site, and no debris left.
+3. a run without the variable that must succeed and publish, with a release folder whose
+   SHA256SUMS verify, the site of the published warehouse, and no debris left: a new release
+   holding the new submission when the killed run had not published it; when it had (killed
+   after the publish rename), that same release, finished: its release files and site written
+   without a second build or a second release of the same content ("finishing release R…").
 
 Each point's recovery run is the base of the next point; every check of a point depends only on
 what the world held just before its killed run. The landing points are skipped until landing
@@ -57,19 +60,15 @@ NEW_SUBMISSIONS = dict(
     )
 )
 RUN_TIMEOUT = 600
-#: the point `make test` kills at: dbt writing the build file (the landing swap's points are
-#: killed in tests/test_landing_swap.py, in a process that only lands). Every point costs a
-#: killed and a full recovery run (~1-2.5 min on 2 cores; all eleven ~15 min, more than the
-#: suite's budget). ``FLOORBOARD_FAULT_POINTS=all`` (``make test-faults``) runs every
-#: point of ``faults.POINTS``; a comma-separated list runs those.
-DEFAULT_POINTS = ("dbt.mid_build",)
 
 
 def _selected_points() -> tuple[str, ...]:
+    """Every point of ``faults.POINTS`` (``make test``, ``make test-faults``);
+    ``FLOORBOARD_FAULT_POINTS`` set to a comma-separated list runs those only."""
     chosen = os.environ.get("FLOORBOARD_FAULT_POINTS", "")
-    if chosen == "all":
+    if chosen in ("", "all"):
         return faults.POINTS
-    wanted = set(chosen.split(",")) if chosen else set(DEFAULT_POINTS)
+    wanted = set(chosen.split(","))
     unknown = wanted - set(faults.POINTS)
     assert not unknown, f"unknown kill points {sorted(unknown)}"
     return tuple(p for p in faults.POINTS if p in wanted)
@@ -255,19 +254,24 @@ def _release_folders_intact(world: World, point: str, before: Snapshot) -> None:
 def _site_intact(world: World, point: str, before: Snapshot) -> None:
     """The site is the previous one or a complete site of the published warehouse (it is
     rebuilt byte-identical from the same warehouse)."""
-    from pipelines.site.build import build_site
-
     site = _tree(world.site)
     if before.site is None or site == before.site:
         return
     assert site is not None, f"{point}: the published site disappeared"
-    expected = world.root / "expected-site"
-    shutil.rmtree(expected, ignore_errors=True)
-    build_site(world.published, expected)
-    assert site == _tree(expected), (
+    assert _site_of_published(world), (
         f"{point}: the site is neither the previous one nor a complete site of the published "
         "warehouse"
     )
+
+
+def _site_of_published(world: World) -> bool:
+    """Is the site the one built from the published warehouse (byte for byte)?"""
+    from pipelines.site.build import build_site
+
+    expected = world.root / "expected-site"
+    shutil.rmtree(expected, ignore_errors=True)
+    build_site(world.published, expected)
+    return _tree(world.site) == _tree(expected)
 
 
 def _sha256sums_ok(folder: Path, point: str) -> None:
@@ -338,10 +342,15 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
     if point == "dbt.mid_build":
         _dead_run_freed(world, dead, log)
     after = _snapshot(world, point)
-    assert after.current.release_id not in {r.release_id for r in history}, (
-        f"{point}: the run after the kill published no new release"
-    )
-    assert after.current.previous_release_id == current.release_id, point
+    if current.release_id == before.current.release_id:  # the killed run had not published
+        assert after.current.release_id not in {r.release_id for r in history}, (
+            f"{point}: the run after the kill published no new release"
+        )
+        assert after.current.previous_release_id == current.release_id, point
+    else:  # it had: the next run finishes that release, it does not build it again
+        assert f"finishing release {current.release_id}" in log, log[-3000:]
+        assert after.history == history, f"{point}: the finished release was published again"
+        assert _site_of_published(world), f"{point}: the site is not of {current.release_id}"
     _history_kept(point, before, after.history, after.vintages)
     _history_kept(point, Snapshot("", history, vintages, None, None), after.history, after.vintages)
     assert _submission_published(world, submission_id), (
