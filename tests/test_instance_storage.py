@@ -1,0 +1,82 @@
+"""How this process writes the local Dagster instance (``pipelines.instance_storage``): the
+event log keeps its engines (one SQLite connection per file, not one per event), every event is
+still committed before the call returns, and connections run with ``synchronous=OFF``."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+
+import dagster as dg
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import pipelines.definitions  # noqa: F401  (installs the storage settings, as every run does)
+from pipelines import instance_storage
+
+N_EVENTS = 40
+
+
+@dg.asset(check_specs=[dg.AssetCheckSpec("positive", asset="numbers")])
+def numbers():
+    yield dg.Output(1)
+    yield dg.AssetCheckResult(passed=True)
+
+
+def _opened_connections() -> tuple[list[sqlite3.Connection], object]:
+    """SQLite connections opened on the event log's files (history/runs/*.db) from now on."""
+    opened: list[sqlite3.Connection] = []
+
+    def on_connect(dbapi_connection, _record):
+        (_, _, file), *_ = dbapi_connection.execute("PRAGMA database_list").fetchall()
+        if file.endswith(".db") and "/history/runs/" in file:
+            opened.append(dbapi_connection)
+
+    event.listen(Engine, "connect", on_connect)
+    return opened, on_connect
+
+
+def test_events_are_committed_at_once_through_few_connections(tmp_path):
+    opened, listener = _opened_connections()
+    try:
+        with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+            for i in range(N_EVENTS):
+                instance.report_runless_asset_event(
+                    dg.AssetMaterialization("numbers", metadata={"i": i})
+                )
+                # committed before the call returned: another connection sees it
+                with closing(sqlite3.connect(tmp_path / "history" / "runs" / "index.db")) as raw:
+                    (count,) = raw.execute(
+                        "select count(*) from event_logs where asset_key like '%numbers%'"
+                    ).fetchone()
+                assert count == i + 1
+            result = dg.materialize([numbers], instance=instance)
+            assert result.success
+            records = instance.fetch_materializations(dg.AssetKey("numbers"), limit=100).records
+            assert len(records) == N_EVENTS + 1
+            check = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+                [dg.AssetCheckKey(dg.AssetKey("numbers"), "positive")]
+            )
+            assert check[dg.AssetCheckKey(dg.AssetKey("numbers"), "positive")].status.value in (
+                "SUCCEEDED",
+            )
+    finally:
+        event.remove(Engine, "connect", listener)
+    # a kept connection per file (the index, the run's file), not one or more per event
+    assert 0 < len(opened) < N_EVENTS / 2, len(opened)
+    for conn in opened:
+        try:
+            (mode,) = conn.execute("PRAGMA synchronous").fetchone()
+        except sqlite3.ProgrammingError:
+            continue  # closed since
+        assert mode == 0  # OFF
+
+
+def test_wipe_closes_the_kept_connections_to_the_files_it_deletes(tmp_path):
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        assert dg.materialize([numbers], instance=instance).success
+        assert any(not k.endswith("/index.db") for k in instance_storage._ENGINES)
+        instance.wipe()  # deletes the runs' files: no connection to them is kept
+        assert all(k.endswith("/index.db") for k in instance_storage._ENGINES)
+        assert dg.materialize([numbers], instance=instance).success
+        assert len(instance.fetch_materializations(dg.AssetKey("numbers"), limit=10).records) == 1
