@@ -17,7 +17,10 @@ on the bundled sample (or ``FLOORBOARD_RAW_DIR``, copied so that the bench can c
 - ``registry``: 50 M registry records (issue 15) against pandas and a bare DuckDB scan
   (``bench/registry.py``; ``BENCH_REGISTRY_RECORDS`` sets the size);
 - ``extracts`` and ``site`` alone, and ``baseline_duckdb_csv_export`` (DuckDB's own CSV export
-  of the same observations), for what the release files and pages cost.
+  of the same observations), for what the release files and pages cost;
+- ``hostile_drop_zone``: ``floorboard run`` on an empty warehouse with every bad case of issue
+  11 beside the sample (``bench/hostile.py``): exit 0, every good submission landed, every bad
+  entry refused or quarantined (target ≤ 180 s).
 
 Each figure is the median over the repetitions. Results: ``bench/results.json`` and
 ``bench/results.md`` (or ``BENCH_OUT``); the README shows the table.
@@ -36,6 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import hostile
 from pipelines.warehouse.build import DBT_BUILD_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,6 +67,7 @@ TARGETS: dict[str, str] = {
     "nothing_changed": "5",
     "warm_full": "ratio:baseline_dbt_build:1.5",
     "one_changed_submission": "25",
+    "hostile_drop_zone": "180",
 }
 ORDER = (
     "import_code_location",
@@ -74,10 +79,19 @@ ORDER = (
     "extracts",
     "site",
     "baseline_duckdb_csv_export",
+    "hostile_drop_zone",
 )
 
 
-def _timed(cmd: list[str], env: dict[str, str], cwd: Path, expect: str | None = None) -> float:
+def _timed(
+    cmd: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    expect: str | None = None,
+    output: list[str] | None = None,
+) -> float:
+    """Seconds ``cmd`` took; it must exit 0 (and print ``expect``). Its output is appended to
+    ``output``."""
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
@@ -85,6 +99,8 @@ def _timed(cmd: list[str], env: dict[str, str], cwd: Path, expect: str | None = 
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     if expect is not None and expect not in proc.stdout:
         raise SystemExit(f"{' '.join(cmd)}: expected {expect!r} in its output:\n{proc.stdout}")
+    if output is not None:
+        output.append(proc.stdout)
     return elapsed
 
 
@@ -118,7 +134,8 @@ def _one_repeat(tmp: Path, i: int, runs: dict[str, list[float]]) -> None:
     runs["import_code_location"].append(
         _timed([sys.executable, "-c", "import pipelines.definitions"], env, REPO)
     )
-    runs["cold"].append(_timed(run, env, REPO))
+    cold_output: list[str] = []
+    runs["cold"].append(_timed(run, env, REPO, output=cold_output))
     runs["nothing_changed"].append(_timed(run, env, REPO, expect="nothing changed since"))
     runs["warm_full"].append(_timed([*run, "--full"], env, REPO))
     dbt_env = {
@@ -144,6 +161,21 @@ def _one_repeat(tmp: Path, i: int, runs: dict[str, list[float]]) -> None:
             [sys.executable, "-c", CSV_EXPORT, str(published), str(tmp / f"e{i}.csv")], env, REPO
         )
     )
+    # issue 11: every bad case beside the sample, on an empty warehouse, must not stop the run
+    hostile_raw, hostile_wh, hostile_home = tmp / f"rawh{i}", tmp / f"whh{i}", tmp / f"homeh{i}"
+    shutil.copytree(raw, hostile_raw, symlinks=True, ignore=shutil.ignore_patterns("*_r2*"))
+    bad = hostile.add_hostile_entries(hostile_raw, tmp)
+    hostile_home.mkdir()
+    shutil.copyfile(REPO / "dagster.yaml", hostile_home / "dagster.yaml")
+    hostile_env = {
+        **env,
+        "FLOORBOARD_WAREHOUSE_DIR": str(hostile_wh),
+        "FLOORBOARD_RAW_DIR": str(hostile_raw),
+        "DAGSTER_HOME": str(hostile_home),
+    }
+    hostile_output: list[str] = []
+    runs["hostile_drop_zone"].append(_timed(run, hostile_env, REPO, output=hostile_output))
+    hostile.check_summary(hostile_output[0], cold_output[0], bad)
 
 
 def _verdict(name: str, medians: dict[str, float]) -> tuple[str, str, str]:
