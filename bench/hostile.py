@@ -46,8 +46,8 @@ def add_hostile_entries(raw: Path, scratch: Path) -> dict[str, str]:
         (ssi / name).write_bytes(b"not read")
         out[name] = "refused"
     # the same submission as a folder and as a workbook: both refused (one receipt, their key)
-    folder = next(p for p in sorted(ssi.iterdir()) if p.is_dir() and not p.is_symlink())
-    shutil.copytree(folder, ssi / "PER_1999")
+    (ssi / "PER_1999").mkdir()  # refused from the two names, before either is read
+    (ssi / "PER_1999" / "submission.csv").write_text("iso3,reference_year\nPER,1999\n")
     shutil.copyfile(good, ssi / "PER_1999.xlsx")
     out["PER_1999"] = "refused"
     # overflow, header in row 2, a formula in the last row, a formula behind white space:
@@ -74,11 +74,25 @@ def counts(stdout: str) -> tuple[int, int, int, int]:
     return tuple(map(int, found.groups()))  # type: ignore[return-value]
 
 
-def check_summary(stdout: str, sample_stdout: str, expected: dict[str, str]) -> None:
+def check_summary(
+    stdout: str, sample_stdout: str, expected: dict[str, str], published: Path
+) -> None:
     """Against the run of the sample alone: one more receipt per bad entry (a folder and a
     workbook of the same key share one), every good submission landed as before, the bad ones
-    refused or quarantined."""
+    refused or quarantined; every landed submission is in the published warehouse."""
+    import duckdb
+
     total, loaded, quarantined, refused = counts(stdout)
+    with duckdb.connect(str(published), read_only=True) as con:
+        n_listed, n_with_rows = con.execute(
+            "select count(*), count(*) filter (where rows_loaded > 0) from marts.dim_submission"
+        ).fetchone()
+    if (n_listed, n_with_rows) != (total, loaded + quarantined):
+        raise SystemExit(
+            f"hostile drop zone: {total} receipts, {loaded} loaded and {quarantined} "
+            f"quarantined; the published marts.dim_submission lists {n_listed}, {n_with_rows} "
+            "with rows"
+        )
     total0, loaded0, quarantined0, refused0 = counts(sample_stdout)
     n_refused = sum(1 for v in expected.values() if v == "refused")
     if (
