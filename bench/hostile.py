@@ -60,10 +60,32 @@ def add_hostile_entries(raw: Path, scratch: Path) -> dict[str, str]:
     wb["schemes"]["B2"] = ' =HYPERLINK("http://x","y")'
     wb.save(ssi / "KEN_1999.xlsx")
     out["KEN_1999"] = "quarantined"
-    # national statistics: a format not read and a FIFO
+    # national statistics: a format not read and a FIFO (receipts of raw/national)
     (national / "population.xls").write_bytes(b"not read")
     os.mkfifo(national / "extra.csv")
     return out
+
+
+#: the national statistics entries added, by receipt key, all refused
+NATIONAL = ("other.population.xls", "other.extra.csv")
+
+
+def check_receipts(warehouse: Path, expected: dict[str, str]) -> None:
+    """Each bad entry's own receipt (``warehouse/landing/_receipts/<source>/<key>.parquet``)
+    says what became of it: refused, or quarantined (some rows landed, some rejected)."""
+    import polars as pl
+
+    from pipelines import landing
+
+    wrong = {}
+    for source, wanted in (("ssi", expected), ("national", dict.fromkeys(NATIONAL, "refused"))):
+        for key, status in wanted.items():
+            path = warehouse / "landing" / "_receipts" / source / f"{key}.parquet"
+            got = landing.receipt_status(pl.read_parquet(path)) if path.exists() else "none"
+            if got != status:
+                wrong[f"{source}/{key}"] = f"{got}, expected {status}"
+    if wrong:
+        raise SystemExit(f"hostile drop zone, receipts: {wrong}")
 
 
 def counts(stdout: str) -> tuple[int, int, int, int]:

@@ -177,6 +177,7 @@ def _one_repeat(tmp: Path, i: int, runs: dict[str, list[float]]) -> None:
     hostile_output: list[str] = []
     runs["hostile_drop_zone"].append(_timed(run, hostile_env, REPO, output=hostile_output))
     hostile.check_summary(hostile_output[0], cold_output[0], bad, hostile_wh / "floorboard.duckdb")
+    hostile.check_receipts(hostile_wh, bad)
 
 
 def _verdict(name: str, medians: dict[str, float]) -> tuple[str, str, str]:

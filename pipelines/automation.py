@@ -186,16 +186,10 @@ def _landing_stamp(key: str, source: str = submissions.SOURCE) -> str:
     """What identifies the current landing of a submission or registry (sha256 and time of its
     receipt): a withdrawal request names it, so that one landed again and removed again is
     withdrawn again (Dagster launches a run key only once)."""
-    path = landing.receipt_path(source, key)
-    receipt = pl.read_parquet(path)
+    receipt = pl.read_parquet(landing.receipt_path(source, key))
     if receipt.is_empty():
         return "empty"
-    # loaded_at is to the second: the receipt file's modification time (ns) tells apart two
-    # landings of the same bytes in the same second
-    return (
-        f"{(receipt['source_sha256'][0] or '')[:12]}-{receipt['loaded_at'][0]:%Y%m%dT%H%M%S}"
-        f"-{path.stat().st_mtime_ns}"
-    )
+    return f"{(receipt['source_sha256'][0] or '')[:12]}-{receipt['loaded_at'][0]:%Y%m%dT%H%M%S}"
 
 
 def _attempt_key(run_key: str, attempt: int) -> str:

@@ -149,6 +149,8 @@ class Check:
     state: str
     release: str | None = None
     snap: dict[str, list[str]] = field(default_factory=dict)
+    #: UNFINISHED: the Dagster run that built and published ``release``
+    build_run_id: str | None = None
 
 
 def _outputs_in_place(release: str) -> bool:
@@ -176,7 +178,7 @@ def check() -> Check:
         # published by the run that recorded these inputs, which then died: its release files
         # or site may be missing or half-written (renamed into place only when complete, so
         # they are absent or of the previous release); write them again
-        return Check(UNFINISHED, release, snap)
+        return Check(UNFINISHED, release, snap, run_id)
     return Check(CHANGED, None, snap)
 
 
@@ -201,11 +203,12 @@ def record_pending(snap: dict[str, list[str]], build_run_id: str) -> None:
     )
 
 
-def record(snap: dict[str, list[str]]) -> None:
-    """After a successful run: the published release was built from ``snap``, and its release
-    files and site are in place."""
+def record(snap: dict[str, list[str]], release: str | None) -> None:
+    """After a successful run: ``release`` was built from ``snap``, and its release files and
+    site are in place. Nothing is recorded unless ``release`` is the published one (another run
+    may have published since: the next ``check()`` then builds)."""
     published = _published_release()
-    if published is None:
+    if published is None or release is None or published[0] != release:
         return
     _write(
         {

@@ -35,8 +35,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
 _INSTALLED = False
-#: event-log database files with a live engine in this process (least recently used first)
-_ENGINES: OrderedDict[str, Engine] = OrderedDict()
+#: event-log database files with a live engine in this process (least recently used first):
+#: connection string -> (engine, (st_dev, st_ino) of the file when the engine was made)
+_ENGINES: OrderedDict[str, tuple[Engine, tuple[int, int] | None]] = OrderedDict()
 _ENGINES_LOCK = threading.Lock()
 #: engines kept at once: a run writes its own file and the index; the rest are closed
 MAX_ENGINES = 8
@@ -47,37 +48,55 @@ def _no_fsync(dbapi_connection, _record) -> None:
         dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
-def _engine(conn_string: str, timeout: float) -> Engine:
-    """The kept engine of one database file: one pooled connection, usable from any thread
-    (Dagster's storage lock lets one thread at a time use it)."""
+def _file_id(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _engine(conn_string: str, path: str, timeout: float) -> Engine:
+    """The kept engine of one database file, usable from any thread (SQLite connections are
+    used by one thread at a time: each storage object holds its lock while it uses one). A file
+    deleted or replaced since (a wipe, ``make clean``, another process) gets a new engine, as
+    every event did before."""
+    file_id = _file_id(path)
     with _ENGINES_LOCK:
-        engine = _ENGINES.get(conn_string)
-        if engine is not None:
+        kept = _ENGINES.get(conn_string)
+        if kept is not None and kept[1] == file_id and file_id is not None:
             _ENGINES.move_to_end(conn_string)
-            return engine
+            return kept[0]
+        if kept is not None:
+            kept[0].dispose()
         engine = create_engine(
             conn_string,
             poolclass=QueuePool,
             pool_size=1,
-            max_overflow=4,
+            max_overflow=-1,  # as many connections as callers at once, as without the pool
             connect_args={"timeout": timeout, "check_same_thread": False},
         )
-        _ENGINES[conn_string] = engine
+        _ENGINES[conn_string] = (engine, file_id)
         while len(_ENGINES) > MAX_ENGINES:
-            _, old = _ENGINES.popitem(last=False)
+            _, (old, _) = _ENGINES.popitem(last=False)
             old.dispose()
         return engine
 
 
 def _dispose_engines() -> None:
     with _ENGINES_LOCK:
-        for engine in _ENGINES.values():
+        for engine, _ in _ENGINES.values():
             engine.dispose()
         _ENGINES.clear()
 
 
 def _forget_engines_in_child() -> None:
-    # a forked child must not share the parent's SQLite connections: it opens its own
+    # a forked child must not use the parent's SQLite connections (nor close them: they are
+    # the parent's), and must not inherit a lock another thread of the parent held
+    global _ENGINES_LOCK
+    _ENGINES_LOCK = threading.Lock()
+    for engine, _ in _ENGINES.values():
+        engine.dispose(close=False)
     _ENGINES.clear()
 
 
@@ -91,7 +110,7 @@ def _patch_sqlite_event_log() -> None:
     def _connect(self, shard: str) -> Iterator[Connection]:
         # Dagster's own _connect, with a kept engine instead of a new one per call
         with self._db_lock:
-            engine = _engine(self.conn_string_for_shard(shard), timeout)
+            engine = _engine(self.conn_string_for_shard(shard), self.path_for_shard(shard), timeout)
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)

@@ -62,23 +62,35 @@ def main(argv: list[str] | None = None) -> int:
 
     import dagster as dg
 
-    from pipelines import runner
+    from pipelines import locks, runner
+    from pipelines.warehouse import build
 
     with dg.instance_for_test() if ephemeral else dg.DagsterInstance.get() as instance:
         if found.state == inputs.UNFINISHED:
+            builder = instance.get_run_by_id(found.build_run_id)
+            if locks.run_is_dead(builder) is None:
+                print(
+                    f"release {found.release} was published from the same raw files and code "
+                    f"by run {found.build_run_id}, which is still writing its release files "
+                    "and site: nothing to do"
+                )
+                return 0
             print(
                 f"finishing release {found.release}: it was published from the same raw files "
                 "and code by a run that stopped before its release files and site were in "
                 "place; writing them (no new build)"
             )
-            code = runner.finish_release(instance)
+            code = runner.finish_release(instance, found.release)
+            done = found.release
         else:
             build_run_id = str(uuid.uuid4())
             if not ephemeral:
                 inputs.record_pending(found.snap, build_run_id)
             code = runner.run(instance, build_run_id=build_run_id)
+            built = build.release_of_run(build_run_id) if code == 0 and not ephemeral else None
+            done = built.release_id if built else None
     if code == 0 and not ephemeral:
-        inputs.record(found.snap)
+        inputs.record(found.snap, done)
     return code
 
 

@@ -151,22 +151,33 @@ def run(
         instance, "build_warehouse" if release_files else "build_numbers", run_id=build_run_id
     )
     if not result.success:
-        print(
-            f"Warehouse build failed; the published warehouse was not changed.\n"
-            f"{_failure_reason(result)}",
-            file=sys.stderr,
+        from pipelines.warehouse import build
+
+        published = build.release_of_run(result.run_id)
+        what = (
+            f"Release {published.release_id} was published; writing its release files or site "
+            "failed (the next `make run` finishes them)."
+            if published
+            else "Warehouse build failed; the published warehouse was not changed."
         )
+        print(f"{what}\n{_failure_reason(result)}", file=sys.stderr)
         return 1
     print(landing_summary())
     print(summary(result.run_id))
     return 0
 
 
-def finish_release(instance: dg.DagsterInstance) -> int:
-    """Write the release files and the site of the published release (job
+def finish_release(instance: dg.DagsterInstance, release_id: str) -> int:
+    """Write the release files and the site of the published release ``release_id`` (job
     ``write_release_outputs``), when the run that published it died before they were in place
-    (``inputs.UNFINISHED``): nothing is landed, built or published again."""
+    (``inputs.UNFINISHED``): nothing is landed, built or published again. If another run has
+    published a newer release since, that run writes its own; nothing is done here."""
     _clean_up_after_dead_runs(instance)
+    with duckdb.connect(str(paths.published_path()), read_only=True) as con:
+        current = releases.current_release(con).release_id
+    if current != release_id:
+        print(f"release {release_id} was replaced by {current} since; its run writes its files")
+        return 0
     result = _execute(instance, "write_release_outputs")
     if not result.success:
         print(

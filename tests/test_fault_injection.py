@@ -335,6 +335,7 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
     _release_folders_intact(world, point, before)
     _site_intact(world, point, before)
     dead = _dead_slot_holders(world) if point == "dbt.mid_build" else set()
+    killed_sha = _sha(world.published)
 
     # 3. the next run succeeds and publishes
     rc, log = _run(world, f"{point}-recovery")
@@ -350,6 +351,7 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
     else:  # it had: the next run finishes that release, it does not build it again
         assert f"finishing release {current.release_id}" in log, log[-3000:]
         assert after.history == history, f"{point}: the finished release was published again"
+        assert _sha(world.published) == killed_sha, f"{point}: the published file changed"
         assert _site_of_published(world), f"{point}: the site is not of {current.release_id}"
     _history_kept(point, before, after.history, after.vintages)
     _history_kept(point, Snapshot("", history, vintages, None, None), after.history, after.vintages)
@@ -367,6 +369,10 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
         )
     ]
     assert not debris, f"{point}: the run after the kill left debris of the killed run: {debris}"
+    with dg.DagsterInstance.from_config(world.env["DAGSTER_HOME"]) as instance:
+        for pool in ("warehouse", "landing"):
+            held = instance.event_log_storage.get_concurrency_info(pool).claimed_slots
+            assert not held, f"{point}: slots of the {pool} pool still held: {held}"
 
 
 def _dead_slot_holders(world: World) -> set[str]:

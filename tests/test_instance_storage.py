@@ -4,6 +4,7 @@ still committed before the call returns, and connections run with ``synchronous=
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 
@@ -80,3 +81,21 @@ def test_wipe_closes_the_kept_connections_to_the_files_it_deletes(tmp_path):
         assert all(k.endswith("/index.db") for k in instance_storage._ENGINES)
         assert dg.materialize([numbers], instance=instance).success
         assert len(instance.fetch_materializations(dg.AssetKey("numbers"), limit=10).records) == 1
+
+
+def test_a_replaced_database_file_gets_a_new_connection(tmp_path):
+    """A file restored or replaced under a live process (another process's wipe, a restore):
+    the next event goes into the file now at that path, as it did with a connection per event."""
+    index = tmp_path / "history" / "runs" / "index.db"
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        instance.report_runless_asset_event(dg.AssetMaterialization("numbers"))
+        copy = tmp_path / "copy.db"
+        with closing(sqlite3.connect(index)) as src, closing(sqlite3.connect(copy)) as dst:
+            src.backup(dst)
+        os.replace(copy, index)  # a new inode at the same path
+        instance.report_runless_asset_event(dg.AssetMaterialization("numbers"))
+        with closing(sqlite3.connect(index)) as raw:
+            (count,) = raw.execute(
+                "select count(*) from event_logs where asset_key like '%numbers%'"
+            ).fetchone()
+        assert count == 2

@@ -1,0 +1,104 @@
+"""What ``make run`` has to do (``pipelines.inputs.check``), on a hand-made warehouse: nothing
+(UNCHANGED), finish a release a dead run published (UNFINISHED), or build (CHANGED).
+
+The published warehouse here is a DuckDB file holding only ``marts.releases``, the table the
+check reads; the whole path (a run killed after its publish, then ``make run``) is
+tests/test_fault_injection.py.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import closing
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import inputs
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch) -> Path:
+    raw, wh = tmp_path / "raw", tmp_path / "warehouse"
+    (raw / "ssi").mkdir(parents=True)
+    (raw / "ssi" / "KEN_2020.csv").write_text("a\n1\n")
+    wh.mkdir()
+    monkeypatch.setenv("FLOORBOARD_RAW_DIR", str(raw))
+    monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(wh))
+    return tmp_path
+
+
+def _publish(world: Path, release_id: str, run_id: str) -> None:
+    """A published warehouse whose newest release is ``release_id``, published by ``run_id``."""
+    with closing(duckdb.connect(str(world / "warehouse" / "floorboard.duckdb"))) as con:
+        con.execute("create schema if not exists marts")
+        con.execute(
+            "create table if not exists marts.releases "
+            "(release_id varchar, published_at timestamp, run_id varchar)"
+        )
+        con.execute("insert into marts.releases values (?, now(), ?)", [release_id, run_id])
+
+
+def _outputs(world: Path, release_id: str) -> None:
+    (world / "warehouse" / "extracts" / release_id).mkdir(parents=True)
+    (world / "warehouse" / "site").mkdir(exist_ok=True)
+    (world / "warehouse" / "site" / "index.html").write_text("<html></html>")
+
+
+def test_no_record_means_build(world):
+    _publish(world, "R1", "run-a")
+    assert inputs.check().state == inputs.CHANGED
+
+
+def test_a_release_published_by_a_run_that_died_is_unfinished(world):
+    inputs.record_pending(inputs.check().snap, "run-a")
+    _publish(world, "R1", "run-a")  # the run published, then died: no release folder, no site
+    found = inputs.check()
+    assert (found.state, found.release, found.build_run_id) == (inputs.UNFINISHED, "R1", "run-a")
+    _outputs(world, "R1")  # even with the outputs there: the run never said it was done
+    assert inputs.check().state == inputs.UNFINISHED
+    inputs.record(found.snap, "R1")  # the finishing run succeeded
+    assert (inputs.check().state, inputs.check().release) == (inputs.UNCHANGED, "R1")
+
+
+def test_unfinished_only_with_the_same_inputs_and_the_same_run(world):
+    inputs.record_pending(inputs.check().snap, "run-a")
+    _publish(world, "R1", "run-b")  # published by another run (sensor, UI)
+    assert inputs.check().state == inputs.CHANGED
+    _publish(world, "R2", "run-a")
+    assert inputs.check().state == inputs.UNFINISHED
+    (world / "raw" / "ssi" / "KEN_2020.csv").write_text("a\n2\n")  # raw changed since
+    assert inputs.check().state == inputs.CHANGED
+
+
+def test_nothing_changed_needs_the_release_files_and_the_site(world):
+    snap = inputs.check().snap
+    _publish(world, "R1", "run-a")
+    inputs.record(snap, "R1")
+    assert inputs.check().state == inputs.CHANGED  # no release folder, no site: build
+    _outputs(world, "R1")
+    assert inputs.check().state == inputs.UNCHANGED
+    (world / "warehouse" / "site" / "index.html").unlink()
+    assert inputs.check().state == inputs.CHANGED
+
+
+def test_a_run_whose_release_was_replaced_records_nothing(world):
+    snap = inputs.check().snap
+    _publish(world, "R1", "run-a")
+    _publish(world, "R2", "run-b")  # another run published after ours
+    inputs.record(snap, "R1")
+    assert not inputs.record_path().exists()
+    assert inputs.check().state == inputs.CHANGED
+
+
+def test_a_record_written_before_this_version(world):
+    """Records from before the pending record had no ``build_run_id``."""
+    snap = inputs.check().snap
+    _publish(world, "R1", "run-a")
+    _outputs(world, "R1")
+    old = {"release_id": "R1", "fingerprint": inputs.fingerprint(snap), "files": snap}
+    inputs.record_path().write_text(json.dumps(old))
+    assert inputs.check().state == inputs.UNCHANGED
+    inputs.record_path().write_text(json.dumps({**old, "release_id": "R0"}))
+    assert inputs.check().state == inputs.CHANGED
