@@ -117,11 +117,12 @@ def _revise_one(raw: Path) -> str:
     return target.name
 
 
-def _one_repeat(tmp: Path, i: int, runs: dict[str, list[float]]) -> None:
+def _world(tmp: Path, name: str) -> tuple[Path, Path, dict[str, str]]:
+    """(raw, warehouse, environment) of a fresh world: a copy of the raw folder, an empty
+    warehouse folder and its own Dagster instance (the repository's dagster.yaml)."""
     source = Path(os.environ.get("FLOORBOARD_RAW_DIR", REPO / "raw"))
-    raw = tmp / f"raw{i}"
+    raw, wh, home = tmp / f"raw-{name}", tmp / f"wh-{name}", tmp / f"home-{name}"
     shutil.copytree(source, raw, symlinks=True)
-    wh, home = tmp / f"wh{i}", tmp / f"home{i}"
     home.mkdir()
     shutil.copyfile(REPO / "dagster.yaml", home / "dagster.yaml")
     env = {
@@ -131,6 +132,11 @@ def _one_repeat(tmp: Path, i: int, runs: dict[str, list[float]]) -> None:
         "DAGSTER_HOME": str(home),
     }
     env.pop("FLOORBOARD_PROGRESS", None)
+    return raw, wh, env
+
+
+def _one_repeat(tmp: Path, i: int, runs: dict[str, list[float]]) -> None:
+    raw, wh, env = _world(tmp, str(i))
     run = [str(BIN / "floorboard"), "run"]
     runs["import_code_location"].append(
         _timed([sys.executable, "-c", "import pipelines.definitions"], env, REPO)
@@ -163,17 +169,8 @@ def _one_repeat(tmp: Path, i: int, runs: dict[str, list[float]]) -> None:
         )
     )
     # issue 11: every bad case beside the sample, on an empty warehouse, must not stop the run
-    hostile_raw, hostile_wh, hostile_home = tmp / f"rawh{i}", tmp / f"whh{i}", tmp / f"homeh{i}"
-    shutil.copytree(source, hostile_raw, symlinks=True)  # without the bench's _r2 copy
+    hostile_raw, hostile_wh, hostile_env = _world(tmp, f"hostile{i}")  # no _r2 copy in it
     bad = hostile.add_hostile_entries(hostile_raw, tmp)
-    hostile_home.mkdir()
-    shutil.copyfile(REPO / "dagster.yaml", hostile_home / "dagster.yaml")
-    hostile_env = {
-        **env,
-        "FLOORBOARD_WAREHOUSE_DIR": str(hostile_wh),
-        "FLOORBOARD_RAW_DIR": str(hostile_raw),
-        "DAGSTER_HOME": str(hostile_home),
-    }
     hostile_output: list[str] = []
     runs["hostile_drop_zone"].append(_timed(run, hostile_env, REPO, output=hostile_output))
     hostile.check_summary(hostile_output[0], cold_output[0], bad, hostile_wh / "floorboard.duckdb")
