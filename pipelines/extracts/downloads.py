@@ -212,7 +212,11 @@ def write_workbook(
     wb = xlsxwriter.Workbook(
         str(path),
         {
-            "constant_memory": True,  # rows in order, inline strings: faster, less memory
+            # shared strings (not constant_memory's inline strings): each distinct text is
+            # escaped and written once, the cells point to it; the country names, codes and
+            # sources repeat on every row: 3.4 -> 2.2 s and a smaller file on the sample. The
+            # cells are held in memory until close: a few tens of thousands of rows
+            "constant_memory": False,
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
