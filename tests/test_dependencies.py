@@ -5,8 +5,7 @@
 - the notebooks need only the runtime dependencies and the ``notebooks`` group;
 - the tests and ``bench/`` need only those and the ``dev`` group;
 - notebook-only and test-only packages are not runtime dependencies;
-- no private Dagster module is imported (one exception, below, with its reason), and no bare
-  ``except:`` hides an error.
+- no private Dagster module is imported, and no bare ``except:`` hides an error.
 """
 
 from __future__ import annotations
@@ -108,21 +107,11 @@ def test_the_console_command_and_its_libraries_are_declared():
     assert {"click", "rich", "pyyaml", "jinja2", "markupsafe"} <= RUNTIME
 
 
-#: the one private Dagster module imported, where, and why (docs/decisions.md, "Speed of runs
-#: and tests"): the SQLite event log built an engine and a connection per event; its kept
-#: engines are tested in tests/test_instance_storage.py, so an upgrade that moves it fails there
-PRIVATE_DAGSTER_IMPORTS = {
-    ("instance_storage.py", "dagster._core.storage.event_log.sqlite"),
-}
-
-
 def test_no_private_dagster_import_and_no_bare_except():
     for path in _python_files("pipelines", "schemas"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module:
-                if (path.name, node.module) in PRIVATE_DAGSTER_IMPORTS:
-                    continue
                 assert not re.match(r"dagster\w*\._", node.module), f"{path}: {node.module}"
             if isinstance(node, ast.Import):
                 for alias in node.names:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 
 import dagster as dg
@@ -99,3 +101,16 @@ def test_a_replaced_database_file_gets_a_new_connection(tmp_path):
                 "select count(*) from event_logs where asset_key like '%numbers%'"
             ).fetchone()
         assert count == 2
+
+
+def test_loading_the_code_location_does_not_import_the_sqlite_storage():
+    """The patch waits for Dagster to import its SQLite storage: loading the code location (the
+    code server, every run worker, `floorboard`) does not pay 0.4 s for it."""
+    probe = (
+        "import sys, pipelines.definitions; "
+        f"print({instance_storage._SQLITE_EVENT_LOG!r} in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
