@@ -6,14 +6,24 @@ instant: no ``finally``, no ``atexit``, no flush. ``FLOORBOARD_KILL_AT=name:N`` 
 N-th time the point is reached (1 = the first). The points sit where a crash is most harmful:
 between writing a temporary file and renaming it, inside a swap, between the publish rename
 and the release record. Production never sets the variable; reading it costs a dict lookup.
+
+``FLOORBOARD_PAUSE_AT=name:path`` holds the process at the point instead, until ``path`` exists
+(at most ``PAUSE_SECONDS``): the concurrency test pauses a build inside its dbt step, which holds
+the ``warehouse`` pool, until it has seen the other build wait for that pool. Timing alone cannot
+promise that two builds overlap once a build is fast.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
+from pathlib import Path
 
 ENV = "FLOORBOARD_KILL_AT"
+PAUSE_ENV = "FLOORBOARD_PAUSE_AT"
+#: a pause never outlives a forgotten release file by much (the test's own deadline is shorter)
+PAUSE_SECONDS = 900
 
 #: every kill point, in the order a run reaches them (tests iterate over this list)
 POINTS = (
@@ -35,15 +45,29 @@ _counts: dict[str, int] = {}
 
 
 def point(name: str) -> None:
-    """Die here (SIGKILL) when ``FLOORBOARD_KILL_AT`` names this point."""
-    target = os.environ.get(ENV)
-    if not target:
+    """Die here (SIGKILL) when ``FLOORBOARD_KILL_AT`` names this point; wait here when
+    ``FLOORBOARD_PAUSE_AT`` names it."""
+    pause, target = os.environ.get(PAUSE_ENV), os.environ.get(ENV)
+    if not (pause or target):
         return
     if name not in POINTS:  # a typo in the code would make the test pass vacuously
         raise ValueError(f"unknown kill point {name!r}")
+    if pause:
+        _pause(name, pause)
+    if not target:
+        return
     wanted, _, nth = target.partition(":")
     if wanted != name:
         return
     _counts[name] = _counts.get(name, 0) + 1
     if _counts[name] >= int(nth or 1):
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _pause(name: str, setting: str) -> None:
+    wanted, _, release = setting.partition(":")
+    if wanted != name or not release:
+        return
+    deadline = time.monotonic() + PAUSE_SECONDS
+    while not Path(release).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)

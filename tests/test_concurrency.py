@@ -28,6 +28,9 @@ and 2 SSI submissions copied from raw/) with its own DAGSTER_HOME holding the re
      schedule daemon does;
    - ``make run`` (the Makefile target, ``DAGSTER_HOME`` pointed at the test instance), started
      once the sensor has requested its run.
+   The first build to reach its dbt step (holding the ``warehouse`` pool) is paused there
+   (``FLOORBOARD_PAUSE_AT``, ``pipelines/faults.py``) until the other one waits for that pool:
+   on a fast machine one build could otherwise publish before the other starts.
 
 Two dbt builds, serialized by the ``warehouse`` pool, are the critical path. The daemon, the CLI
 launches and the run workers share one ``dagster api grpc`` code server, so the code location
@@ -53,7 +56,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines import automation, locks, releases
+from pipelines import automation, faults, locks, releases
 from pipelines.ingest.assets import ssi_submission_partitions
 from pipelines.warehouse import build
 from pipelines.warehouse.publish import PUBLISHED
@@ -261,6 +264,11 @@ def test_sensor_schedule_and_make_run_overlap_while_readers_query(tmp_path: Path
     # the environment of every process started here
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLOORBOARD_")}
     env |= {**world, "PYTHONUNBUFFERED": "1"}
+    # the first build to reach its dbt step (holding the warehouse pool) waits there until the
+    # other build waits for that pool: the overlap is made, not left to timing (a fast build
+    # could publish before the other one starts)
+    builds_may_go = tmp_path / "builds-may-go"
+    env[faults.PAUSE_ENV] = f"dbt.mid_build:{builds_may_go}"
     # this process runs the first make run, evaluates the schedule and submits runs: it sees
     # the same world (the dbt asset sets the FLOORBOARD_DUCKDB_PATH/LANDING_DIR of its build)
     for key, value in world.items():
@@ -370,6 +378,22 @@ def test_sensor_schedule_and_make_run_overlap_while_readers_query(tmp_path: Path
                     for r in instance.get_runs()
                 )
 
+            def a_build_waits_for_the_warehouse() -> bool:
+                """(or make run has ended, which the assertions below explain)"""
+                return make_run.poll() is not None or any(
+                    pool == "warehouse"
+                    for r in instance.get_runs()
+                    for _, pool in _blocked_waits(instance, r.run_id).values()
+                )
+
+            _wait_for(
+                "a build to wait for the other",
+                a_build_waits_for_the_warehouse,
+                deadline,
+                procs,
+                poll=1,
+            )
+            builds_may_go.touch()
             _wait_for("the make run to end", lambda: make_run.poll() is not None, deadline, procs)
             _wait_for("the daemon's runs to end", scenario_ended, deadline, procs, poll=1)
             procs.stop("daemon")
