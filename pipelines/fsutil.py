@@ -9,6 +9,9 @@
   two renames are the fallback; a crash between them leaves no ``target``, the old folder being
   ``.tmp-<name>-old-<pid>``, which ``pipelines.prune`` renames back. Files are fsynced before
   and the parent folder after.
+- ``read_cache`` / ``write_cache`` — a cache file (``paths.cache_dir()``) is read only when it is
+  a regular file, and written whole (temporary file, fsync, rename); a cache that cannot be read
+  or written (a read-only warehouse) is only a slower run.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import errno
 import functools
 import os
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -123,3 +127,30 @@ def publish_dir(tmp: Path, target: Path, kill_point: str | None = None) -> None:
         tmp.rename(target)
         shutil.rmtree(old, ignore_errors=True)
     fsync_path(target.parent)
+
+
+def read_cache(path: Path) -> bytes | None:
+    """The bytes of a cache file, or None (missing, not a regular file, unreadable)."""
+    try:
+        if path.is_file() and not path.is_symlink() and not path.parent.is_symlink():
+            return path.read_bytes()
+    except OSError:
+        pass
+    return None
+
+
+def write_cache(path: Path, data: bytes) -> None:
+    """Write a cache file whole (temporary sibling, fsync, rename); never fails."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except OSError:
+        pass

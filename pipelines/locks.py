@@ -10,6 +10,8 @@
   ``flock``: the kernel frees it when the holder dies (kill -9, power cut), so a dead process
   never keeps it; the file records the holder's pid, host and purpose, and a waiting process says
   whom it waits for.
+- ``build_lock()`` — ``warehouse/.build.lock``, held by a dbt build over the one working build
+  file every build writes to (a stable path: dbt's partial parsing survives from run to run).
 - ``free_dead_runs(instance)`` — at the start of ``make run``: every run that holds a slot (or
   waits for one) in a concurrency pool, but is finished, unknown, or was started by a process
   of this host that no longer exists, has its slots freed; a dead in-progress run is marked
@@ -165,12 +167,21 @@ def lock_path() -> Path:
     return paths.warehouse_dir() / ".warehouse.lock"
 
 
-def lock_holder() -> dict | None:
-    """Who holds (or last held) the warehouse lock, from the lock file."""
+def build_lock_path() -> Path:
+    return paths.warehouse_dir() / ".build.lock"
+
+
+def _holder(path: Path) -> dict | None:
+    """Who holds (or last held) a lock, from its file."""
     try:
-        return json.loads(lock_path().read_text(encoding="utf-8") or "null")
+        return json.loads(path.read_text(encoding="utf-8") or "null")
     except (OSError, ValueError):
         return None
+
+
+def lock_holder() -> dict | None:
+    """Who holds (or last held) the warehouse lock, from the lock file."""
+    return _holder(lock_path())
 
 
 def _held_here() -> bool:
@@ -181,18 +192,13 @@ def _held_here() -> bool:
 
 
 @contextlib.contextmanager
-def warehouse_lock(
-    purpose: str, timeout: float | None = None, log: Callable[[str], object] | None = None
-) -> Iterator[None]:
-    """Hold the warehouse lock (build → publish → release). Re-entrant for the process that
-    holds it and its children. Waits, saying for whom (on stderr, and to ``log``: the Dagster
-    log of the step, so that a run launched by the daemon says it in its own log), until it is
-    free; ``timeout`` seconds then raises TimeoutError. A lock left by a dead process is free
-    (flock)."""
-    if _held_here():
-        yield
-        return
-    path = lock_path()
+def _flock(
+    path: Path, name: str, purpose: str, timeout: float | None, log: Callable[[str], object] | None
+) -> Iterator[str]:
+    """Hold the file lock ``path`` (``flock``: the kernel frees it when the holder dies),
+    recording this process as its holder; yields the holder's token. Waits, saying for whom
+    every ``WAIT_REPORT_SECONDS`` (on stderr and to ``log``); after ``timeout`` seconds raises
+    TimeoutError."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -206,13 +212,13 @@ def warehouse_lock(
                 waited = time.monotonic() - started
                 if timeout is not None and waited >= timeout:
                     raise TimeoutError(
-                        f"the warehouse lock {path} is still held by {lock_holder()}"
+                        f"the {name} {path} is still held by {_holder(path)}"
                     ) from None
                 if waited - last_report >= WAIT_REPORT_SECONDS:
                     last_report = waited
-                    h = lock_holder() or {}
+                    h = _holder(path) or {}
                     message = (
-                        f"{purpose}: waiting for the warehouse lock {path}, held by pid "
+                        f"{purpose}: waiting for the {name} {path}, held by pid "
                         f"{h.get('pid')} on {h.get('host')} ({h.get('purpose')}, since "
                         f"{h.get('since')})"
                     )
@@ -230,6 +236,28 @@ def warehouse_lock(
         }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(record).encode(), 0)
+        try:
+            yield token
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def warehouse_lock(
+    purpose: str, timeout: float | None = None, log: Callable[[str], object] | None = None
+) -> Iterator[None]:
+    """Hold the warehouse lock (build → publish → release). Re-entrant for the process that
+    holds it and its children. Waits, saying for whom (on stderr, and to ``log``: the Dagster
+    log of the step, so that a run launched by the daemon says it in its own log), until it is
+    free; ``timeout`` seconds then raises TimeoutError. A lock left by a dead process is free
+    (flock)."""
+    if _held_here():
+        yield
+        return
+    with _flock(lock_path(), "warehouse lock", purpose, timeout, log) as token:
         previous = os.environ.get(HELD_ENV)
         os.environ[HELD_ENV] = token
         try:
@@ -239,7 +267,18 @@ def warehouse_lock(
                 os.environ.pop(HELD_ENV, None)
             else:
                 os.environ[HELD_ENV] = previous
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+
+
+@contextlib.contextmanager
+def build_lock(
+    purpose: str, timeout: float | None = None, log: Callable[[str], object] | None = None
+) -> Iterator[None]:
+    """Hold the build lock, ``warehouse/.build.lock``: whoever holds it owns the working build
+    file (``pipelines.warehouse.build.working_path``), which every dbt build writes to. Runs of
+    one Dagster instance are already serialized by the ``warehouse`` pool; this lock also
+    serializes builds of other instances on the same warehouse (``--ephemeral``, a second
+    DAGSTER_HOME). Not re-entrant. Taken after the pool slot, and never waited for while the
+    warehouse lock is held (pruning tries it with ``timeout=0``), so no two processes can wait
+    for each other."""
+    with _flock(build_lock_path(), "build lock", purpose, timeout, log):
+        yield

@@ -41,6 +41,11 @@ def build_dir() -> Path:
     return warehouse_dir() / "build"
 
 
+def cache_dir() -> Path:
+    """What a run keeps to go faster next time and can always do without (``fsutil.read_cache``)."""
+    return warehouse_dir() / "cache"
+
+
 def published_path() -> Path:
     return warehouse_dir() / "floorboard.duckdb"
 

@@ -3,6 +3,8 @@
 - **build files** ``warehouse/build/floorboard.<run_id>.duckdb`` (and ``.wal``) of runs that
   are not in progress any more are removed: a published build was renamed away, so what is
   left is a failed or killed build (the last failed one stays for diagnosis until the next run);
+  the working build file (``floorboard.building.duckdb``) only when no build holds the build
+  lock (what a killed build left);
 - **temporary folders and files** (``.tmp-*`` siblings of the site and of the release folders,
   ``.manifest.json.tmp``) of runs or processes that no longer exist are removed;
 - **release folders** ``warehouse/extracts/<release_id>/``: those of the newest
@@ -23,6 +25,7 @@ import dagster as dg
 import duckdb
 
 from pipelines import fsutil, locks, paths, releases
+from pipelines.warehouse import build
 
 DEFAULT_KEEP_RELEASES = 5
 RELEASE_FOLDER = re.compile(r"^R\d{8}-\d{6}(\.\d+)?$")
@@ -63,11 +66,21 @@ def _remove(path: Path) -> None:
 
 def prune_builds(instance: dg.DagsterInstance) -> list[Path]:
     removed = []
+    working = {p.name for p in build.companions(build.working_path())}
     for f in sorted(paths.build_dir().glob("*.duckdb*")):
+        if f.name in working:
+            continue  # below: only when no build holds it
         m = RUN_ID.search(f.name.split(".duckdb")[0])  # floorboard.<run_id>.duckdb[.wal]
         if m is None or not _run_alive(instance, m.group(0)):
             _remove(f)
             removed.append(f)
+    try:  # the working build file of a build that died; a build in progress holds the lock
+        with locks.build_lock("make run: pruning", timeout=0):
+            left = [p for p in build.companions(build.working_path()) if p.exists()]
+            build.remove_working_files()
+            removed += left
+    except TimeoutError:
+        pass
     return removed
 
 

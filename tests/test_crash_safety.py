@@ -196,3 +196,54 @@ def test_pruning_policy(warehouse_dir):
         assert con.execute("select count(*) from marts.indicator_vintages").fetchall() == [(14,)]
     with dg.instance_for_test() as instance:
         assert prune.prune(instance) == []
+
+
+HOLD_BUILD = """
+import sys, time
+from pipelines import locks
+with locks.build_lock("test builder"):
+    print("held", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_every_build_writes_the_working_file_under_the_build_lock(warehouse_dir):
+    """dbt always writes ``floorboard.building.duckdb`` (one profile path: dbt's partial
+    parsing survives from run to run), holding the build lock; on leaving, the file and its
+    write-ahead log become the run's own build file, and nothing is left at the working path."""
+    _tiny_build(build.build_path("run1"), 1.0)
+    build.publish("run1")
+    work = build.working_path()
+    work.parent.mkdir(parents=True, exist_ok=True)
+    work.write_bytes(b"left by a build killed earlier")
+    with build.building("run2", full=False) as path:
+        assert path == work and work.read_bytes() == paths.published_path().read_bytes()
+        # another build would wait
+        with pytest.raises(TimeoutError, match="build lock"), locks.build_lock("other", timeout=0):
+            pass
+        work.with_name(work.name + ".wal").write_bytes(b"wal")
+    mine = build.build_path("run2")
+    assert mine.read_bytes() == paths.published_path().read_bytes()
+    assert mine.with_name(mine.name + ".wal").read_bytes() == b"wal"
+    assert not any(p.exists() for p in build.companions(work))
+    with build.building("run3", full=True):  # a full build starts from nothing
+        assert not work.exists()
+    assert not build.build_path("run3").exists()  # dbt wrote nothing: nothing to keep
+
+
+def test_pruning_removes_a_dead_builds_working_file_never_a_live_ones(warehouse_dir):
+    work = build.working_path()
+    work.parent.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_BUILD], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        work.write_bytes(b"being built")
+        with dg.instance_for_test() as instance:
+            assert prune.prune(instance) == [] and work.exists()  # a build holds it
+    finally:
+        holder.kill()
+        holder.wait()
+    with dg.instance_for_test() as instance:  # the builder died (kill -9): its file goes
+        assert prune.prune(instance) == [work] and not work.exists()

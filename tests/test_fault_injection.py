@@ -348,6 +348,9 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
             f"{point}: the run after the kill published no new release"
         )
         assert after.current.previous_release_id == current.release_id, point
+        # an earlier build of this warehouse left dbt's parsing state: the project is not
+        # parsed again (pipelines/warehouse/partial_parse.py)
+        assert _dbt_parsed_partially(after.current.run_id), point
     else:  # it had: the next run finishes that release, it does not build it again
         assert f"finishing release {current.release_id}" in log, log[-3000:]
         assert after.history == history, f"{point}: the finished release was published again"
@@ -373,6 +376,15 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
         for pool in ("warehouse", "landing"):
             held = instance.event_log_storage.get_concurrency_info(pool).claimed_slots
             assert not held, f"{point}: slots of the {pool} pool still held: {held}"
+
+
+def _dbt_parsed_partially(run_id: str) -> bool:
+    """Did the dbt build of run ``run_id`` start from dbt's partial-parsing state (its own log,
+    in the target folder of its invocation)?"""
+    logs = list((REPO / "dbt_project" / "target").glob(f"floorboard_dbt-{run_id[:7]}-*/dbt.log"))
+    assert logs, f"no dbt log of run {run_id}"
+    text = "".join(log.read_text(encoding="utf-8", errors="replace") for log in logs)
+    return "Partial parsing enabled" in text and "Unable to do partial parsing" not in text
 
 
 def _dead_slot_holders(world: World) -> set[str]:

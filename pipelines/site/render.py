@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ import jinja2
 import vl_convert
 from markupsafe import Markup, escape
 
-from pipelines import paths
+from pipelines import fsutil, paths
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -37,25 +35,16 @@ def vega_bundle() -> str:
     A cache that cannot be read or written (a read-only warehouse) is only a slower build."""
     major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     version = getattr(vl_convert, "__version__", "unknown")
-    cached = paths.warehouse_dir() / "cache" / f"vega-bundle-{version}-vl{major_minor}.js"
+    cached = paths.cache_dir() / f"vega-bundle-{version}-vl{major_minor}.js"
+    data = fsutil.read_cache(cached)
     try:
-        if cached.is_file() and not cached.is_symlink() and not cached.parent.is_symlink():
-            text = cached.read_text(encoding="utf-8")
-            if _complete_bundle(text):
-                return text
-    except (OSError, UnicodeDecodeError):
-        pass
+        text = data.decode("utf-8") if data is not None else ""
+    except UnicodeDecodeError:
+        text = ""
+    if _complete_bundle(text):
+        return text
     text = vl_convert.javascript_bundle(vl_version=major_minor)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{cached.name}.", suffix=".tmp", dir=cached.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, cached)
-    except OSError:
-        pass
+    fsutil.write_cache(cached, text.encode("utf-8"))
     return text
 
 

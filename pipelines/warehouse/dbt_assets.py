@@ -24,7 +24,7 @@ from dagster_dbt import (
 from packaging import version
 
 from pipelines import faults, landing, paths, progress
-from pipelines.warehouse import build
+from pipelines.warehouse import build, partial_parse
 from pipelines.warehouse.build import DATABASE
 
 #: what `dbt parse` writes into the target folder and the code location reads
@@ -232,9 +232,29 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     (build A, build B, publish A, publish B): a run waited a whole other build to publish, and
     a partial build, started from the release the other run then replaced, was refused."""
     full = set(context.selected_asset_keys) >= set(floorboard_dbt_assets.keys)
-    target = build.start_build(context.run.run_id, full=full)
-    os.environ.update(build.dbt_env(context.run.run_id))
-    context.log.info(f"dbt builds into {target} ({'full' if full else 'partial'} build)")
+    run_id = context.run.run_id
+    with build.building(run_id, full=full, log=context.log.warning) as work:
+        context.log.info(f"dbt builds into {work} ({'full' if full else 'partial'} build)")
+        events = yield from _run_dbt(context, dbt)
+    # the build lock is free again: the build is the run's own file now
+    target = build.build_path(run_id)
+    yield from with_table_metadata(events, target, events.manifest, context.log.warning)
+    # reached only when dbt build and its tests passed (a failure raises above)
+    if PUBLISHED in context.job_def.asset_layer.selected_asset_keys:
+        published, _, release = build.publish(run_id, log=context.log.warning)
+        context.log.info(f"published {published} as release {release.release_id}")
+
+
+class _Events(list):
+    """The events of a dbt invocation, and the manifest it ran with."""
+
+    manifest: Mapping[str, Any]
+
+
+def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Run ``dbt build`` into the working build file; yields nothing until dbt has exited (the
+    events are returned, or yielded when dbt fails, then the failure raised)."""
+    os.environ.update(build.dbt_env())
     # build.DBT_BUILD_ARGS: why --full-refresh and no unit tests.
     # The landing is read as a whole: no landing swap happens under a running build.
     # dbt's events are read live, for the progress bar and the kill point (dbt still writing);
@@ -242,8 +262,9 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     # from the build file in one read-only connection, closed before publish opens the file
     # (with_table_metadata). No column lineage: it fails (with a traceback per model) for the
     # staging models, whose parents are parquet files, not tables of the build file.
-    invocation = dbt.cli(list(build.DBT_BUILD_ARGS), context=context)
-    events: list[Any] = []
+    target_path = partial_parse.target_path(context.run.run_id)
+    invocation = dbt.cli(list(build.DBT_BUILD_ARGS), context=context, target_path=target_path)
+    events = _Events()
     n_models = len(context.selected_asset_keys)
     with landing.reading(), progress.bar("dbt build", n_models) as advance:
         try:
@@ -259,11 +280,9 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
         except BaseException:
             yield from events  # what was built before the failure is still reported
             raise
-    yield from with_table_metadata(events, target, invocation.manifest, context.log.warning)
-    # reached only when dbt build and its tests passed (a failure raises above)
-    if PUBLISHED in context.job_def.asset_layer.selected_asset_keys:
-        published, _, release = build.publish(context.run.run_id, log=context.log.warning)
-        context.log.info(f"published {published} as release {release.release_id}")
+    partial_parse.keep(target_path)
+    events.manifest = invocation.manifest
+    return events
 
 
 dbt_resource = FloorboardDbtCli(
