@@ -1,5 +1,9 @@
 """The Floorboard code location: ``pipelines.definitions:defs``."""
 
+# first: no cyclic garbage collection while the code location imports (pipelines/startup.py)
+from pipelines import startup
+
+# isort: split
 import dagster as dg
 
 from pipelines import automation, instance_storage
@@ -81,3 +85,5 @@ defs = dg.Definitions(
     schedules=automation.schedules,
     resources={"dbt": dbt_resource},
 )
+
+startup.resume()  # the import is over (pipelines/startup.py)
