@@ -151,6 +151,15 @@ class Check:
     snap: dict[str, list[str]] = field(default_factory=dict)
     #: UNFINISHED: the Dagster run that built and published ``release``
     build_run_id: str | None = None
+    #: CHANGED: the inputs that differ from those the published release was built from (added,
+    #: removed or changed); None when that is not known (no record of the published release)
+    since_published: frozenset[str] | None = None
+
+    def only_ssi_changed(self) -> bool:
+        """Did only SSI submissions (``raw/ssi/``) change since the published release was
+        built, with the same code and every other drop zone the same?"""
+        changed = self.since_published
+        return bool(changed) and all(name.startswith("raw/ssi/") for name in changed)
 
 
 def _outputs_in_place(release: str) -> bool:
@@ -164,9 +173,13 @@ def check() -> Check:
     """Compare today's inputs with the record of the last run (see the module doc)."""
     record = _read_record()
     snap = snapshot(record.get("files") if record else None)
-    if not record or record.get("fingerprint") != fingerprint(snap):
+    if not record:
         return Check(CHANGED, None, snap)
     published = _published_release()
+    if record.get("fingerprint") != fingerprint(snap):
+        if published is None or record.get("release_id") != published[0]:
+            return Check(CHANGED, None, snap)
+        return Check(CHANGED, None, snap, since_published=_differences(record["files"], snap))
     if published is None:
         return Check(CHANGED, None, snap)
     release, run_id = published
@@ -180,6 +193,14 @@ def check() -> Check:
         # they are absent or of the previous release); write them again
         return Check(UNFINISHED, release, snap, run_id)
     return Check(CHANGED, None, snap)
+
+
+def _differences(before: dict[str, list[str]], after: dict[str, list[str]]) -> frozenset[str]:
+    """Names added, removed, or whose bytes changed (sha256) between two snapshots."""
+    names = set(before) | set(after)
+    return frozenset(
+        n for n in names if (before.get(n) or [None, None])[1] != (after.get(n) or [None, None])[1]
+    )
 
 
 def _write(body: dict) -> None:

@@ -9,7 +9,10 @@ Usage: ``python -m pipelines.run [--full] [--ephemeral]``
 - When the published release was built from the same inputs by a run that died before its
   release files and site were in place (kill -9 after the publish), it writes them for that
   release ("finishing release R…"): no second build, no second release of the same content.
-- ``--full`` builds and publishes even when nothing changed.
+- When only SSI submissions changed since the published release was built (same code, same
+  other drop zones), the build refreshes only the models that depend on them, in a copy of the
+  published warehouse; everything else is as published.
+- ``--full`` builds everything and publishes, even when nothing changed.
 - ``--ephemeral`` runs on a throw-away Dagster instance.
 
 The names of ``pipelines.runner`` (``run``, ``summary``…) are reachable from here too, loaded
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault(progress.ENV, "1")
     ephemeral = args.ephemeral
     found = inputs.Check(inputs.CHANGED) if ephemeral else inputs.check()
-    if args.full:  # build whatever the check found; its snapshot is still what gets recorded
+    if args.full:  # build everything whatever the check found; its snapshot is still recorded
         found = inputs.Check(inputs.CHANGED, None, found.snap)
     if found.state == inputs.UNCHANGED:
         print(
@@ -86,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
             build_run_id = str(uuid.uuid4())
             if not ephemeral:
                 inputs.record_pending(found.snap, build_run_id)
-            code = runner.run(instance, build_run_id=build_run_id)
+            code = runner.run(
+                instance, build_run_id=build_run_id, only_ssi=found.only_ssi_changed()
+            )
             built = build.release_of_run(build_run_id) if code == 0 and not ephemeral else None
             done = built.release_id if built else None
     if code == 0 and not ephemeral:

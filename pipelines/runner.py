@@ -77,11 +77,26 @@ def changed_submissions(keys: list[str]) -> list[str]:
     ]
 
 
+def ssi_dependents(job_name: str) -> list[dg.AssetKey]:
+    """The assets of job ``job_name`` that depend on the landed SSI sections or on the landing's
+    bookkeeping (receipts, quarantine): what a change of SSI submissions alone can change. Every
+    other asset of the job (national statistics, Flagship, registry and reference landing, and
+    the dbt models and seeds built only from them) gives the same result as in the published
+    build, which a partial build copies."""
+    from pipelines.ingest.assets import bookkeeping_specs, ssi_section_specs
+
+    landed = {s.key for s in (*ssi_section_specs, *bookkeeping_specs)}
+    below = dg.AssetSelection.assets(*landed).downstream().resolve(defs.resolve_asset_graph())
+    in_job = defs.resolve_job_def(job_name).asset_layer.selected_asset_keys
+    return sorted((below - landed) & set(in_job))
+
+
 def _execute(
     instance: dg.DagsterInstance,
     job_name: str,
     tags: dict[str, str] | None = None,
     run_id: str | None = None,
+    asset_selection: list[dg.AssetKey] | None = None,
 ):
     """Run a job in this process, tagged with this process (so that a later run can tell it
     died) and saying, while it waits for a pool slot, what it waits for."""
@@ -91,6 +106,7 @@ def _execute(
             instance=instance,
             run_config=QUIET,
             run_id=run_id,
+            asset_selection=asset_selection,
             tags={**(tags or {}), **locks.run_tags()},
             raise_on_error=False,
         )
@@ -106,11 +122,17 @@ def _clean_up_after_dead_runs(instance: dg.DagsterInstance) -> None:
 
 
 def run(
-    instance: dg.DagsterInstance, release_files: bool = True, build_run_id: str | None = None
+    instance: dg.DagsterInstance,
+    release_files: bool = True,
+    build_run_id: str | None = None,
+    only_ssi: bool = False,
 ) -> int:
     """Land, build and publish (see the module doc). ``release_files=False`` leaves out the
     release files and the country pages (job ``build_numbers``: tests of the numbers).
-    ``build_run_id``: the Dagster run id of the build (``inputs.record_pending``)."""
+    ``build_run_id``: the Dagster run id of the build (``inputs.record_pending``).
+    ``only_ssi``: only SSI submissions changed since the published release was built (same code,
+    same other drop zones; ``inputs.Check.only_ssi_changed``): the build refreshes only what
+    depends on them (``ssi_dependents``), in a copy of the published warehouse."""
     _clean_up_after_dead_runs(instance)
     recovered = landing.recover()
     if recovered:
@@ -147,9 +169,14 @@ def run(
     # warehouse lock and refuses a build older than the published release (pipelines.locks).
     # The lock is not held over the whole job: a run holding it while waiting for a pool slot
     # could deadlock with a daemon run holding the slot while waiting for the lock.
-    result = _execute(
-        instance, "build_warehouse" if release_files else "build_numbers", run_id=build_run_id
-    )
+    job = "build_warehouse" if release_files else "build_numbers"
+    selection = ssi_dependents(job) if only_ssi else None
+    if selection:
+        print(
+            "only SSI submissions changed since the published release (same code, same other "
+            f"files): rebuilding the {len(selection)} assets that depend on them"
+        )
+    result = _execute(instance, job, run_id=build_run_id, asset_selection=selection)
     if not result.success:
         from pipelines.warehouse import build
 

@@ -102,3 +102,47 @@ def test_a_record_written_before_this_version(world):
     assert inputs.check().state == inputs.UNCHANGED
     inputs.record_path().write_text(json.dumps({**old, "release_id": "R0"}))
     assert inputs.check().state == inputs.CHANGED
+
+
+def test_what_changed_since_the_published_release(world):
+    """Only SSI submissions changed since the published release was built (same code, same
+    other drop zones): ``make run`` refreshes only what depends on them. Anything else, or no
+    record of the published release, and it builds everything."""
+    (world / "raw" / "national").mkdir()
+    (world / "raw" / "national" / "population.csv").write_text("p\n1\n")
+    snap = inputs.check().snap
+    _publish(world, "R1", "run-a")
+    _outputs(world, "R1")
+    inputs.record(snap, "R1")
+    ssi = world / "raw" / "ssi"
+    (ssi / "KEN_2020.csv").touch()  # touched, same bytes: nothing changed
+    assert inputs.check().state == inputs.UNCHANGED
+    (ssi / "KEN_2020_r2.csv").write_text("a\n2\n")  # a correction dropped in
+    found = inputs.check()
+    assert found.since_published == {"raw/ssi/KEN_2020_r2.csv"} and found.only_ssi_changed()
+    (ssi / "KEN_2020.csv").unlink()  # a submission removed (withdrawn)
+    found = inputs.check()
+    assert found.since_published == {"raw/ssi/KEN_2020.csv", "raw/ssi/KEN_2020_r2.csv"}
+    assert found.only_ssi_changed()
+    (world / "raw" / "national" / "population.csv").write_text("p\n2\n")
+    found = inputs.check()
+    assert "raw/national/population.csv" in found.since_published
+    assert not found.only_ssi_changed()
+    (world / "raw" / "national" / "population.csv").write_text("p\n1\n")
+    assert inputs.check().only_ssi_changed()
+    # a run started (and failed) since: the record is no longer that of the published release
+    inputs.record_pending(inputs.check().snap, "run-b")
+    found = inputs.check()
+    assert found.state == inputs.CHANGED and found.since_published is None
+    assert not found.only_ssi_changed()
+
+
+def test_a_code_change_is_never_only_ssi(world, monkeypatch):
+    snap = inputs.check().snap
+    code = next(n for n in snap if n.startswith("code/"))
+    changed = {**snap, code: ["another lstat key", "0" * 64]}
+    _publish(world, "R1", "run-a")
+    _outputs(world, "R1")
+    inputs.record(changed, "R1")  # as if the release had been built from other code
+    found = inputs.check()
+    assert code in found.since_published and not found.only_ssi_changed()
