@@ -334,10 +334,23 @@ def receipt_status(receipt: pl.DataFrame) -> str:
 
 
 def outcomes(source: str) -> dict[str, list[str]]:
-    """Outcome (``receipt_status``) -> keys, over every receipt of ``source``."""
+    """Outcome (``receipt_status``) -> keys, over every receipt of ``source``: the receipts are
+    read in one scan (726 files one by one took 0.8 s of every run of the sample); receipts
+    whose columns differ are read one by one."""
     out: dict[str, list[str]] = {"loaded": [], "quarantined": [], "refused": []}
-    for path in sorted((paths.landing_dir() / "_receipts" / source).glob("*.parquet")):
-        out[receipt_status(pl.read_parquet(path))].append(path.stem)
+    files = sorted((paths.landing_dir() / "_receipts" / source).glob("*.parquet"))
+    try:
+        receipts = pl.read_parquet(files, include_file_paths="_receipt") if files else None
+    except (pl.exceptions.PolarsError, OSError):
+        receipts = None
+    by_file = (
+        {str(k[0]): g for k, g in receipts.group_by("_receipt")} if receipts is not None else {}
+    )
+    for path in files:
+        receipt = by_file.get(str(path))
+        if receipt is None:  # no row (refused), or not in the scan: read alone
+            receipt = pl.read_parquet(path)
+        out[receipt_status(receipt)].append(path.stem)
     return out
 
 

@@ -22,7 +22,6 @@ on first use.
 from __future__ import annotations
 
 import os
-import sys
 
 from pipelines import inputs, paths, progress
 
@@ -62,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     import uuid
+
+    # first: no cyclic garbage collection while Dagster and the code location import
+    # (pipelines/startup.py; pipelines.definitions turns it back on)
+    from pipelines import startup  # noqa: F401  # isort: skip
 
     import dagster as dg
 
@@ -106,4 +109,6 @@ def __getattr__(name: str):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from pipelines import fastexit
+
+    fastexit.exit_now(main())

@@ -327,5 +327,13 @@ def main(argv: list[str] | None = None) -> int:
     return rv if isinstance(rv, int) else 0
 
 
+def console() -> None:
+    """The ``floorboard`` console script: ``main()``, then leave without the interpreter's
+    teardown (``pipelines.fastexit``: 1 s of a ``floorboard run``)."""
+    from pipelines import fastexit
+
+    fastexit.exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
