@@ -3,22 +3,25 @@
 # first: no cyclic garbage collection while the code location imports (pipelines/startup.py)
 from pipelines import startup
 
-# isort: split
-import dagster as dg
+try:
+    import dagster as dg
 
-from pipelines import automation, instance_storage
-from pipelines.extracts.assets import RELEASE_MANIFEST, SDG_FILES, extract_assets
-from pipelines.ingest.assets import (
-    bookkeeping_specs,
-    ingest_assets,
-    raw_assets,
-    ssi_section_specs,
-    ssi_submissions_landing,
-)
-from pipelines.registry.assets import raw_registry, registry_landing
-from pipelines.site.assets import country_pages
-from pipelines.warehouse.dbt_assets import dbt_resource, floorboard_dbt_assets
-from pipelines.warehouse.publish import published_warehouse
+    from pipelines import automation, instance_storage
+    from pipelines.extracts.assets import RELEASE_MANIFEST, SDG_FILES, extract_assets
+    from pipelines.ingest.assets import (
+        bookkeeping_specs,
+        ingest_assets,
+        raw_assets,
+        ssi_section_specs,
+        ssi_submissions_landing,
+    )
+    from pipelines.registry.assets import raw_registry, registry_landing
+    from pipelines.site.assets import country_pages
+    from pipelines.warehouse.dbt_assets import dbt_resource, floorboard_dbt_assets
+    from pipelines.warehouse.publish import published_warehouse
+except BaseException:
+    startup.resume()  # a failed import must not leave the collector off
+    raise
 
 all_assets_job = dg.define_asset_job(
     "build_warehouse",

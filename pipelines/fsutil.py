@@ -144,6 +144,7 @@ def write_cache(path: Path, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide it from a daemon of another user
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

@@ -46,7 +46,7 @@ HELD_ENV = "FLOORBOARD_WAREHOUSE_LOCK_HELD"
 WAIT_REPORT_SECONDS = 15.0
 
 
-def _pid_start(pid: int) -> str:
+def pid_start(pid: int) -> str:
     """The start time of a process (clock ticks since boot, Linux), '' when unknown."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -66,13 +66,23 @@ def process_alive(pid: int, start: str = "") -> bool:
         return False
     except PermissionError:
         pass
-    return not start or not _pid_start(pid) or _pid_start(pid) == start
+    if _state(pid) == "Z":  # a zombie: dead, not yet reaped by its parent
+        return False
+    return not start or not pid_start(pid) or pid_start(pid) == start
+
+
+def _state(pid: int) -> str:
+    """The state letter of a process (R, S, D, Z…; Linux), '' when unknown."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
 
 
 def run_tags() -> dict[str, str]:
     """Tags naming this process, put on every run ``make run`` executes in-process."""
     pid = os.getpid()
-    return {PID_TAG: str(pid), HOST_TAG: socket.gethostname(), START_TAG: _pid_start(pid)}
+    return {PID_TAG: str(pid), HOST_TAG: socket.gethostname(), START_TAG: pid_start(pid)}
 
 
 def run_is_dead(run: dg.DagsterRun | None) -> str | None:

@@ -3,8 +3,8 @@
 - **build files** ``warehouse/build/floorboard.<run_id>.duckdb`` (and ``.wal``) of runs that
   are not in progress any more are removed: a published build was renamed away, so what is
   left is a failed or killed build (the last failed one stays for diagnosis until the next run);
-  the working build file (``floorboard.building.duckdb``) only when no build holds the build
-  lock (what a killed build left);
+  all of them, and the working build file (``floorboard.building.duckdb``), only when no build
+  holds the build lock (a build holds it from its start to its publish);
 - **temporary folders and files** (``.tmp-*`` siblings of the site and of the release folders,
   ``.manifest.json.tmp``) of runs or processes that no longer exist are removed;
 - **release folders** ``warehouse/extracts/<release_id>/``: those of the newest
@@ -65,22 +65,27 @@ def _remove(path: Path) -> None:
 
 
 def prune_builds(instance: dg.DagsterInstance) -> list[Path]:
-    removed = []
+    """Only when no build holds the build lock: a build holds it from its start to its publish,
+    and its run may be unknown to this instance (another DAGSTER_HOME on the same warehouse)."""
+    try:
+        with locks.build_lock("make run: pruning", timeout=0):
+            return _prune_builds(instance)
+    except TimeoutError:
+        return []
+
+
+def _prune_builds(instance: dg.DagsterInstance) -> list[Path]:
+    build.stop_orphan_dbt()  # a dead build's dbt still writing the working file
+    removed = [p for p in build.companions(build.working_path()) if p.exists()]
+    build.remove_working_files()
     working = {p.name for p in build.companions(build.working_path())}
     for f in sorted(paths.build_dir().glob("*.duckdb*")):
         if f.name in working:
-            continue  # below: only when no build holds it
-        m = RUN_ID.search(f.name.split(".duckdb")[0])  # floorboard.<run_id>.duckdb[.wal]
+            continue
+        m = RUN_ID.search(f.name.split(".duckdb")[0])  # floorboard.<run_id>.duckdb[.wal|.tmp]
         if m is None or not _run_alive(instance, m.group(0)):
             _remove(f)
             removed.append(f)
-    try:  # the working build file of a build that died; a build in progress holds the lock
-        with locks.build_lock("make run: pruning", timeout=0):
-            left = [p for p in build.companions(build.working_path()) if p.exists()]
-            build.remove_working_files()
-            removed += left
-    except TimeoutError:
-        pass
     return removed
 
 

@@ -78,17 +78,19 @@ def changed_submissions(keys: list[str]) -> list[str]:
 
 
 def ssi_dependents(job_name: str) -> list[dg.AssetKey]:
-    """The assets of job ``job_name`` that depend on the landed SSI sections or on the landing's
-    bookkeeping (receipts, quarantine): what a change of SSI submissions alone can change. Every
-    other asset of the job (national statistics, Flagship, registry and reference landing, and
-    the dbt models and seeds built only from them) gives the same result as in the published
-    build, which a partial build copies."""
+    """What a build of job ``job_name`` materializes when only SSI submissions changed: the
+    assets that depend on the landed SSI sections or on the landing's bookkeeping (receipts,
+    quarantine), and every landing asset of the job. The landing assets land nothing when their
+    files are landed already; they run so that the landing equals raw/ (a sensor may have
+    landed a file since changed back, a landing may have been restored), and the dbt models
+    built only from it are then those of the published build, which a partial build copies."""
     from pipelines.ingest.assets import bookkeeping_specs, ssi_section_specs
 
     landed = {s.key for s in (*ssi_section_specs, *bookkeeping_specs)}
     below = dg.AssetSelection.assets(*landed).downstream().resolve(defs.resolve_asset_graph())
-    in_job = defs.resolve_job_def(job_name).asset_layer.selected_asset_keys
-    return sorted((below - landed) & set(in_job))
+    in_job = set(defs.resolve_job_def(job_name).asset_layer.selected_asset_keys)
+    landing_assets = {k for k in in_job if k.path[0] == "landing"}
+    return sorted(((below - landed) | landing_assets) & in_job)
 
 
 def _execute(

@@ -22,15 +22,18 @@ from __future__ import annotations
 import atexit
 import gc
 
-_paused = gc.isenabled()
+_paused = True
+_enabled_before = gc.isenabled()
 gc.disable()
 
 
 def resume() -> None:
-    """Freeze what the import created and turn the collector back on (once)."""
+    """Freeze what the import created and turn the collector back on; the first call only."""
     global _paused
+    if not _paused:
+        return
+    _paused = False
     gc.freeze()
     atexit.register(gc.unfreeze)
-    if _paused:
-        _paused = False
+    if _enabled_before:  # a collector the process had turned off stays off
         gc.enable()

@@ -247,3 +247,22 @@ def test_pruning_removes_a_dead_builds_working_file_never_a_live_ones(warehouse_
         holder.wait()
     with dg.instance_for_test() as instance:  # the builder died (kill -9): its file goes
         assert prune.prune(instance) == [work] and not work.exists()
+
+
+def test_a_dead_builds_dbt_is_stopped_before_the_working_file_is_reused(warehouse_dir):
+    """dbt is a child of the step's process: killed alone (kill -9), that process frees the
+    build lock while its dbt goes on writing the working file. The next build kills that dbt
+    (recorded in ``warehouse/.build.dbt``) before it removes and reuses the file."""
+    orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        build.record_dbt_child(orphan.pid)
+        with build.building("run1", full=True):
+            assert orphan.poll() is not None  # killed, and waited for
+            assert not build.dbt_child_path().exists()
+    finally:
+        orphan.kill()
+        orphan.wait()
+    # a record of a process that is gone, or unreadable, is only removed
+    build.dbt_child_path().write_text("not json")
+    with build.building("run2", full=True):
+        assert not build.dbt_child_path().exists()

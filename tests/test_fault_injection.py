@@ -459,15 +459,21 @@ def _marts(world: World) -> dict[str, list[tuple]]:
 @pytest.mark.slow
 def test_a_new_submission_alone_rebuilds_only_what_depends_on_it(world: World):
     """Issue 13: only SSI submissions changed since the published release was built (same code,
-    same other drop zones), so ``make run`` rebuilds only the models that depend on them, in a
-    copy of the published warehouse. The oracle is a full rebuild of the same inputs right
-    after (``make run --full``): its marts must be the same, row for row. Runs in this module's
-    world (a finished release at any point of the module) to save a cold run."""
-    shutil.copytree(REPO / "raw" / "ssi" / "URY_2023", world.raw / "ssi" / "URY_2023")
+    same other drop zones): one added, one revised, one withdrawn. ``make run`` rebuilds only
+    the models that depend on them, in a copy of the published warehouse. The oracle is a
+    full rebuild of the same inputs right after (``make run --full``): its marts must be the
+    same, row for row. Runs in this module's world (a finished release at any point of the
+    module) to save a cold run."""
+    ssi = world.raw / "ssi"
+    shutil.copytree(REPO / "raw" / "ssi" / "URY_2023", ssi / "URY_2023")  # a new submission
+    shutil.copy(ssi / "KEN_2020.xlsx", ssi / "KEN_2020_r2.xlsx")  # a revision
+    shutil.rmtree(ssi / "URY_2020")  # a submission withdrawn
     rc, log = _run(world, "only-ssi")
     assert rc == 0, log[-3000:]
     assert "only SSI submissions changed since the published release" in log, log[-3000:]
     assert _submission_published(world, "URY_2023")
+    assert _submission_published(world, "KEN_2020_r2")
+    assert not _submission_published(world, "URY_2020")
     partial = _marts(world)
     rc, log = _run(world, "full-after-only-ssi", args=("--full",))
     assert rc == 0, log[-3000:]

@@ -9,8 +9,11 @@ failed build leaves the published file byte-identical. A failed build file is ke
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
+import signal
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -68,30 +71,85 @@ def companions(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".tmp")]
 
 
-def remove_working_files() -> None:
-    """What a build that died (kill -9) left in the working file. Only under the build lock."""
-    for stale in companions(working_path()):
+def _remove(paths_: list[Path]) -> None:
+    for stale in paths_:
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
         else:
             stale.unlink(missing_ok=True)
 
 
+def remove_working_files() -> None:
+    """What a build that died (kill -9) left in the working file. Only under the build lock,
+    after ``stop_orphan_dbt``."""
+    _remove(companions(working_path()))
+
+
+def dbt_child_path() -> Path:
+    """The dbt process of the build holding the build lock (pid and start time)."""
+    return paths.warehouse_dir() / ".build.dbt"
+
+
+def record_dbt_child(pid: int) -> None:
+    """Record the dbt process writing the working file (its parent holds the build lock)."""
+    target = dbt_child_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"pid": pid, "start": locks.pid_start(pid)}), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def stop_orphan_dbt(timeout: float = 30) -> None:
+    """Under the build lock: the dbt process of a build whose own process died. dbt is a child
+    process and outlives a kill -9 of its parent alone (the kernel then frees the parent's
+    lock), and it would go on writing the working file and its write-ahead log under the next
+    build. It is killed and waited for before the working file is reused."""
+    try:
+        record = json.loads(dbt_child_path().read_text(encoding="utf-8"))
+        pid, start = int(record["pid"]), str(record.get("start", ""))
+    except (OSError, ValueError, KeyError, TypeError):
+        dbt_child_path().unlink(missing_ok=True)
+        return
+    if locks.process_alive(pid, start):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + timeout
+        while locks.process_alive(pid, start) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if locks.process_alive(pid, start):
+            raise PublishError(f"dbt process {pid} of a dead build is still running")
+    dbt_child_path().unlink(missing_ok=True)
+
+
+def keep_build(run_id: str) -> Path:
+    """The working file (and its write-ahead log) becomes the run's ``build_path``, whatever
+    dbt wrote: a passing build to publish, or a failed one kept for diagnosis until
+    ``pipelines.prune`` removes it. Does nothing when already done."""
+    mine = build_path(run_id)
+    work_file, work_wal, _ = companions(working_path())
+    if work_wal.exists():
+        os.replace(work_wal, mine.with_name(mine.name + ".wal"))
+    if work_file.exists():
+        os.replace(work_file, mine)
+    remove_working_files()
+    return mine
+
+
 @contextlib.contextmanager
 def building(run_id: str, full: bool, log: Callable[[str], object] | None = None) -> Iterator[Path]:
-    """Hold the build lock and the working build file (``working_path``) for the build of run
-    ``run_id``: empty for a full build; for a run refreshing only some models, a copy of the
-    published warehouse, so that it still publishes a complete one. On leaving, whatever dbt
-    wrote (a passing or a failed build, with its write-ahead log) becomes the run's
-    ``build_path``, which ``publish`` renames onto the published path (a failed one stays for
-    diagnosis until ``pipelines.prune`` removes it)."""
+    """Hold the build lock over the build of run ``run_id`` and its publish, and prepare the
+    working build file (``working_path``): empty for a full build; for a run refreshing only
+    some models, a copy of the published warehouse, so that it still publishes a complete one.
+    ``keep_build`` (at the latest on leaving) makes it the run's ``build_path``, which
+    ``publish`` renames onto the published path. The lock is held until the publish so that a
+    build of another Dagster instance on the same warehouse never starts from the release this
+    one is about to replace."""
     with locks.build_lock(f"build of run {run_id}", log=log):
         work = working_path()
         work.parent.mkdir(parents=True, exist_ok=True)
+        stop_orphan_dbt()
         remove_working_files()
-        mine = build_path(run_id)
-        for stale in companions(mine):
-            stale.unlink(missing_ok=True)
+        _remove(companions(build_path(run_id)))
         published = paths.published_path()
         if not full and published.exists():
             shutil.copyfile(published, work)
@@ -99,12 +157,8 @@ def building(run_id: str, full: bool, log: Callable[[str], object] | None = None
         try:
             yield work
         finally:
-            work_file, work_wal, _ = companions(work)
-            if work_wal.exists():
-                os.replace(work_wal, mine.with_name(mine.name + ".wal"))
-            if work_file.exists():
-                os.replace(work_file, mine)
-            remove_working_files()
+            stop_orphan_dbt()  # normally exited; killed when the step failed under it
+            keep_build(run_id)
 
 
 def start_build(run_id: str, full: bool) -> Path:

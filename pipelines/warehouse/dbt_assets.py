@@ -233,27 +233,22 @@ def floorboard_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     a partial build, started from the release the other run then replaced, was refused."""
     full = set(context.selected_asset_keys) >= set(floorboard_dbt_assets.keys)
     run_id = context.run.run_id
+    # the build lock is held from the build to the publish (build.building)
     with build.building(run_id, full=full, log=context.log.warning) as work:
         context.log.info(f"dbt builds into {work} ({'full' if full else 'partial'} build)")
-        events = yield from _run_dbt(context, dbt)
-    # the build lock is free again: the build is the run's own file now
-    target = build.build_path(run_id)
-    yield from with_table_metadata(events, target, events.manifest, context.log.warning)
-    # reached only when dbt build and its tests passed (a failure raises above)
-    if PUBLISHED in context.job_def.asset_layer.selected_asset_keys:
-        published, _, release = build.publish(run_id, log=context.log.warning)
-        context.log.info(f"published {published} as release {release.release_id}")
-
-
-class _Events(list):
-    """The events of a dbt invocation, and the manifest it ran with."""
-
-    manifest: Mapping[str, Any]
+        events, manifest = yield from _run_dbt(context, dbt)
+        target = build.keep_build(run_id)  # the run's own build file from here on
+        yield from with_table_metadata(events, target, manifest, context.log.warning)
+        # reached only when dbt build and its tests passed (a failure raises above)
+        if PUBLISHED in context.job_def.asset_layer.selected_asset_keys:
+            published, _, release = build.publish(run_id, log=context.log.warning)
+            context.log.info(f"published {published} as release {release.release_id}")
 
 
 def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Run ``dbt build`` into the working build file; yields nothing until dbt has exited (the
-    events are returned, or yielded when dbt fails, then the failure raised)."""
+    """Run ``dbt build`` into the working build file; yields nothing until dbt has exited, then
+    returns (its events, the manifest it ran with). When it fails, its events are yielded and
+    the failure raised."""
     os.environ.update(build.dbt_env())
     # build.DBT_BUILD_ARGS: why --full-refresh and no unit tests.
     # The landing is read as a whole: no landing swap happens under a running build.
@@ -264,7 +259,9 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # staging models, whose parents are parquet files, not tables of the build file.
     target_path = partial_parse.target_path(context.run.run_id)
     invocation = dbt.cli(list(build.DBT_BUILD_ARGS), context=context, target_path=target_path)
-    events = _Events()
+    # should this process die alone, the next build stops this dbt first (build.stop_orphan_dbt)
+    build.record_dbt_child(invocation.process.pid)
+    events: list[Any] = []
     n_models = len(context.selected_asset_keys)
     with landing.reading(), progress.bar("dbt build", n_models) as advance:
         try:
@@ -281,8 +278,7 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             yield from events  # what was built before the failure is still reported
             raise
     partial_parse.keep(target_path)
-    events.manifest = invocation.manifest
-    return events
+    return events, invocation.manifest
 
 
 dbt_resource = FloorboardDbtCli(

@@ -13,7 +13,10 @@ warehouse, would not match; and per dbt project folder, as dbt's own is.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -29,12 +32,22 @@ def cache_path() -> Path:
     return paths.cache_dir() / f"dbt_partial_parse-{project}.msgpack"
 
 
+#: the target folders of earlier dbt calls (dbt's log, run results: about 18 MB each) are
+#: removed once they are this old
+KEEP_TARGET_SECONDS = 24 * 3600
+
+
 def target_path(run_id: str) -> Path:
     """A fresh target folder for a run's dbt invocation (named as dagster-dbt names its own),
-    holding the warehouse's last partial-parsing state when there is one."""
-    target = (
-        paths.DBT_PROJECT_DIR / "target" / f"floorboard_dbt-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
-    )
+    holding the warehouse's last partial-parsing state when there is one. Folders of calls
+    older than ``KEEP_TARGET_SECONDS`` are removed."""
+    root = paths.DBT_PROJECT_DIR / "target"
+    cutoff = time.time() - KEEP_TARGET_SECONDS
+    for old in root.glob("floorboard_dbt-*"):
+        with contextlib.suppress(OSError):
+            if old.is_dir() and not old.is_symlink() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+    target = root / f"floorboard_dbt-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
     target.mkdir(parents=True, exist_ok=True)
     state = fsutil.read_cache(cache_path())
     if state is not None:
