@@ -207,3 +207,32 @@ def test_readme_generate_command_writes_both_parts(tmp_path):
         text=True,
     )
     assert bad.returncode == 2 and "--records" in bad.stderr
+
+
+def test_an_unchanged_registry_is_validated_again_when_its_ssi_schemes_change(
+    tmp_path, monkeypatch
+):
+    """A registry's scheme ids are checked against the SSI schemes of its country-year. When a
+    revision of that submission adds a scheme, the same registry bytes are validated again: its
+    records of the new scheme are no longer unknown. Unchanged bytes and schemes: not again."""
+    wh = scratch_warehouse(tmp_path, ["WSM-PEN"])
+    folder = tmp_path / "raw" / "registry" / "WSM_2022"
+    folder.mkdir(parents=True)
+    (folder / "beneficiaries.csv").write_text(
+        HEADER_B
+        + "1,WSM-PEN,old_age,cash_periodic,F,1950\n"
+        + "2,WSM-UNEMP,unemployment,cash_periodic,M,1990\n",  # a scheme the SSI lacks
+        encoding="utf-8",
+    )
+    results = land(tmp_path / "raw", wh, monkeypatch)
+    b = _receipt(results, "registry_beneficiaries")
+    assert (b["rows_loaded"], b["rows_quarantined"]) == (1, 1)
+    assert [changed for *_, changed in land(tmp_path / "raw", wh, monkeypatch)] == [False]
+    # the revision WSM_2022_r2 adds the scheme
+    pl.DataFrame({"scheme_id": ["WSM-PEN", "WSM-UNEMP"]}).write_parquet(
+        wh / "landing" / "ssi_schemes" / "WSM_2022_r2.parquet"
+    )
+    results = land(tmp_path / "raw", wh, monkeypatch)
+    assert [changed for *_, changed in results] == [True]
+    b = _receipt(results, "registry_beneficiaries")
+    assert (b["rows_loaded"], b["rows_quarantined"]) == (2, 0)

@@ -26,6 +26,7 @@ are refused, as are names that are not a part (``beneficiaries*`` / ``contributo
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -34,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines import dropzone, landing, paths
@@ -249,14 +251,38 @@ def _part_files(reg: Registry) -> tuple[dict[str, list[Path]], list[tuple[str, s
     return files, refused
 
 
+def _schemes_digest(schemes: list[str] | None) -> str:
+    """What a registry's scheme ids were checked against (``_known_schemes``), as one digest."""
+    if schemes is None:
+        return "no SSI submission"
+    return hashlib.sha256("\n".join(schemes).encode("utf-8")).hexdigest()
+
+
+def _landed_schemes_digest(key: str) -> str | None:
+    """The ``_schemes_digest`` a landed registry was validated with (its receipt's metadata)."""
+    try:
+        metadata = pq.read_schema(landing.receipt_path(SOURCE, key)).metadata or {}
+    except (OSError, pa.ArrowException):
+        return None
+    value = metadata.get(b"ssi_schemes")
+    return value.decode("utf-8", "replace") if value else None
+
+
 def land_registry(reg: Registry, force: bool = False) -> tuple[pl.DataFrame, bool]:
-    """Validate and land a registry (one atomic swap). Returns (receipt, changed)."""
+    """Validate and land a registry (one atomic swap). Returns (receipt, changed). A registry
+    whose bytes are landed already is validated again when the SSI schemes of its country-year
+    changed since (a revision adding a scheme: its records are no longer unknown)."""
     sha = landing.sha256_of(reg.path)
-    if not force and landing.landed_sha(SOURCE, reg.key) == sha:
+    schemes = _known_schemes(reg.iso3, reg.year)
+    digest = _schemes_digest(schemes)
+    if (
+        not force
+        and landing.landed_sha(SOURCE, reg.key) == sha
+        and _landed_schemes_digest(reg.key) == digest
+    ):
         return pl.read_parquet(landing.receipt_path(SOURCE, reg.key)), False
     prov = landing.Provenance(reg.key, f"registry/{reg.key}", sha, landing.now_utc())
     files, refused = _part_files(reg)
-    schemes = _known_schemes(reg.iso3, reg.year)
     tmp = Path(tempfile.mkdtemp(prefix="registry-", dir=paths.warehouse_dir()))
     con = duckdb.connect(str(tmp / "validate.duckdb"))
     try:
@@ -357,7 +383,11 @@ def land_registry(reg: Registry, force: bool = False) -> tuple[pl.DataFrame, boo
         )
         receipt = pl.DataFrame(receipts, schema=landing.RECEIPT_SCHEMA).with_columns(prov.columns())
         table_ = receipt.to_arrow().replace_schema_metadata(
-            {"source_sha256": prov.source_sha256, "rules_version": landing.RULES_VERSION}
+            {
+                "source_sha256": prov.source_sha256,
+                "rules_version": landing.RULES_VERSION,
+                "ssi_schemes": digest,
+            }
         )
         writes.append((landing.receipt_path(SOURCE, reg.key), lambda t: pq.write_table(table_, t)))
         removes = (
