@@ -113,8 +113,13 @@
             f.series_code,
             f."year",
             f.sex,
-            regr_slope(f.y - m.y_mean, f.log_gdp_per_capita - m.x_mean) as slope_within,
-            regr_slope(f.y, f.log_gdp_per_capita) as slope_pooled,
+            -- DuckDB's regr_slope is NaN, not NULL, when x does not vary (one country with a
+            -- value per region, or the same GDP): the slope is undetermined, i.e. NULL (a NaN
+            -- made every estimate of the region NaN)
+            nullif(
+                regr_slope(f.y - m.y_mean, f.log_gdp_per_capita - m.x_mean), 'NaN'::double
+            ) as slope_within,
+            nullif(regr_slope(f.y, f.log_gdp_per_capita), 'NaN'::double) as slope_pooled,
             regr_intercept(f.y, f.log_gdp_per_capita) as intercept_pooled,
             avg(f.y) as y_overall
         from {{ prefix }}_fit as f
