@@ -129,6 +129,14 @@ def publish_dir(tmp: Path, target: Path, kill_point: str | None = None) -> None:
     fsync_path(target.parent)
 
 
+def remove(path: Path) -> None:
+    """Remove a file, a link (never what it points to) or a whole folder; missing is fine."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def read_cache(path: Path) -> bytes | None:
     """The bytes of a cache file, or None (missing, not a regular file, unreadable)."""
     try:

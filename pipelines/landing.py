@@ -116,19 +116,23 @@ def receipt_path(source: str, key: str) -> Path:
     return paths.landing_dir() / "_receipts" / source / f"{key}.parquet"
 
 
-def landed_sha(source: str, key: str) -> str | None:
-    """The ``source_sha256`` already landed for this file/submission, if any.
+def landed_metadata(source: str, key: str) -> dict[str, str]:
+    """The metadata of the receipt already landed for this file/submission (``source_sha256``
+    and what the source wrote beside it); empty when there is none.
 
     A file landed under other validation rules (``RULES_VERSION``) counts as not landed, so
     that it is validated and landed again with the current rules and columns."""
     path = receipt_path(source, key)
     if not path.exists():
-        return None
-    meta = pq.read_schema(path).metadata or {}
-    if meta.get(b"rules_version", b"").decode() != RULES_VERSION:
-        return None
-    value = meta.get(b"source_sha256")
-    return value.decode() if value else None
+        return {}
+    raw = pq.read_schema(path).metadata or {}
+    meta = {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, v in raw.items()}
+    return meta if meta.get("rules_version") == RULES_VERSION else {}
+
+
+def landed_sha(source: str, key: str) -> str | None:
+    """The ``source_sha256`` already landed for this file/submission, if any."""
+    return landed_metadata(source, key).get("source_sha256") or None
 
 
 def write_results(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from contextlib import closing
 from pathlib import Path
 
@@ -57,13 +56,6 @@ def _owner_alive(instance: dg.DagsterInstance, name: str) -> bool:
     return False
 
 
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
-
-
 def prune_builds(instance: dg.DagsterInstance) -> list[Path]:
     """Only when no build holds the build lock: a build holds it from its start to its publish,
     and its run may be unknown to this instance (another DAGSTER_HOME on the same warehouse)."""
@@ -76,15 +68,12 @@ def prune_builds(instance: dg.DagsterInstance) -> list[Path]:
 
 def _prune_builds(instance: dg.DagsterInstance) -> list[Path]:
     build.stop_orphan_dbt()  # a dead build's dbt still writing the working file
-    removed = [p for p in build.companions(build.working_path()) if p.exists()]
-    build.remove_working_files()
-    working = {p.name for p in build.companions(build.working_path())}
+    # the working file is a dead build's (the lock is free); it has no run id
+    removed = []
     for f in sorted(paths.build_dir().glob("*.duckdb*")):
-        if f.name in working:
-            continue
         m = RUN_ID.search(f.name.split(".duckdb")[0])  # floorboard.<run_id>.duckdb[.wal|.tmp]
         if m is None or not _run_alive(instance, m.group(0)):
-            _remove(f)
+            fsutil.remove(f)
             removed.append(f)
     return removed
 
@@ -105,7 +94,7 @@ def prune_temporary(instance: dg.DagsterInstance) -> list[Path]:
             # published folder (the site, a release folder); put it back, never delete it
             path.rename(path.with_name(old["name"]))
             continue
-        _remove(path)
+        fsutil.remove(path)
         removed.append(path)
     return removed
 
@@ -127,7 +116,7 @@ def prune_release_folders(keep: int | None = None) -> list[Path]:
     for path in sorted(folder.iterdir()):
         old = path.name in ids and path.name not in kept
         if old and path.is_dir() and RELEASE_FOLDER.match(path.name):
-            _remove(path)
+            fsutil.remove(path)
             removed.append(path)
     return removed
 

@@ -35,7 +35,6 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines import dropzone, landing, paths
@@ -258,16 +257,6 @@ def _schemes_digest(schemes: list[str] | None) -> str:
     return hashlib.sha256("\n".join(schemes).encode("utf-8")).hexdigest()
 
 
-def _landed_schemes_digest(key: str) -> str | None:
-    """The ``_schemes_digest`` a landed registry was validated with (its receipt's metadata)."""
-    try:
-        metadata = pq.read_schema(landing.receipt_path(SOURCE, key)).metadata or {}
-    except (OSError, pa.ArrowException):
-        return None
-    value = metadata.get(b"ssi_schemes")
-    return value.decode("utf-8", "replace") if value else None
-
-
 def land_registry(reg: Registry, force: bool = False) -> tuple[pl.DataFrame, bool]:
     """Validate and land a registry (one atomic swap). Returns (receipt, changed). A registry
     whose bytes are landed already is validated again when the SSI schemes of its country-year
@@ -275,11 +264,8 @@ def land_registry(reg: Registry, force: bool = False) -> tuple[pl.DataFrame, boo
     sha = landing.sha256_of(reg.path)
     schemes = _known_schemes(reg.iso3, reg.year)
     digest = _schemes_digest(schemes)
-    if (
-        not force
-        and landing.landed_sha(SOURCE, reg.key) == sha
-        and _landed_schemes_digest(reg.key) == digest
-    ):
+    landed = landing.landed_metadata(SOURCE, reg.key)
+    if not force and landed.get("source_sha256") == sha and landed.get("ssi_schemes") == digest:
         return pl.read_parquet(landing.receipt_path(SOURCE, reg.key)), False
     prov = landing.Provenance(reg.key, f"registry/{reg.key}", sha, landing.now_utc())
     files, refused = _part_files(reg)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import faults, locks, paths, releases
+from pipelines import faults, fsutil, locks, paths, releases
 from pipelines.fsutil import fsync_path
 
 #: tables that must exist in a build before it may be published (the warehouse contract)
@@ -71,18 +71,11 @@ def companions(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".tmp")]
 
 
-def _remove(paths_: list[Path]) -> None:
-    for stale in paths_:
-        if stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale, ignore_errors=True)
-        else:
-            stale.unlink(missing_ok=True)
-
-
 def remove_working_files() -> None:
     """What a build that died (kill -9) left in the working file. Only under the build lock,
     after ``stop_orphan_dbt``."""
-    _remove(companions(working_path()))
+    for stale in companions(working_path()):
+        fsutil.remove(stale)
 
 
 def dbt_child_path() -> Path:
@@ -149,7 +142,8 @@ def building(run_id: str, full: bool, log: Callable[[str], object] | None = None
         work.parent.mkdir(parents=True, exist_ok=True)
         stop_orphan_dbt()
         remove_working_files()
-        _remove(companions(build_path(run_id)))
+        for stale in companions(build_path(run_id)):
+            fsutil.remove(stale)
         published = paths.published_path()
         if not full and published.exists():
             shutil.copyfile(published, work)
