@@ -8,6 +8,7 @@ has several quarantine records but counts once).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaError, SchemaErrors
+
+from schemas import batch
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "table_name": pl.String(),
@@ -37,6 +40,8 @@ MAX_WHOLE = 2**53
 #: column holding the quality flags of accepted rows (flagged, not rejected), when a model has any
 FLAGS_COLUMN = "quality_flags"
 ROW_ID = "__row"
+#: the table a row comes from when several are validated together (``validate_tables``)
+TABLE_ID = batch.COLUMN
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ def _describe(check: str, column: str) -> str:
 
 
 def _row_json(raw: pl.DataFrame) -> pl.Series:
-    cols = [c for c in raw.columns if c != ROW_ID]
+    cols = [c for c in raw.columns if c not in (ROW_ID, TABLE_ID)]
     return pl.Series(
         "row_json",
         [json.dumps(r, ensure_ascii=False) for r in raw.select(cols).iter_rows(named=True)],
@@ -120,24 +125,33 @@ def _row_json(raw: pl.DataFrame) -> pl.Series:
 
 
 def _records(raw: pl.DataFrame, rows: list[dict]) -> pl.DataFrame:
-    """Quarantine records for ``rows`` (dicts: __row, check_name, column_name, value, reason)."""
+    """Quarantine records for ``rows`` (dicts: __row, check_name, column_name, value, reason;
+    and __table when ``raw`` stacks several tables, which the records then keep)."""
+    ids = _ids(raw)
     if not rows:
-        return empty_quarantine()
+        return empty_quarantine().with_columns(pl.lit(None, pl.Int64).alias(c) for c in ids[1:])
     frame = pl.DataFrame(
         rows,
         schema={
-            ROW_ID: pl.Int64,
+            **{c: pl.Int64 for c in ids},
             **{k: pl.String for k in ("check_name", "column_name", "value", "reason")},
         },
     )
-    lookup = raw.with_columns(_row_json(raw)).select(ROW_ID, "row_json")
+    # the row as received, for the rows with a problem only (json per row is not free)
+    offending = raw.join(frame.select(ids).unique(), on=ids, how="semi")
+    lookup = offending.with_columns(_row_json(offending)).select(*ids, "row_json")
     return (
-        frame.join(lookup, on=ROW_ID, how="left", maintain_order="left")
+        frame.join(lookup, on=ids, how="left", maintain_order="left")
         .with_columns(pl.col(ROW_ID).alias("row_number"))
         .with_columns(pl.lit(None, pl.String).alias("table_name"))
-        .select(list(QUARANTINE_SCHEMA))
-        .cast(QUARANTINE_SCHEMA)
+        .select(*QUARANTINE_SCHEMA, *ids[1:])
+        .cast({**QUARANTINE_SCHEMA, **{c: pl.Int64 for c in ids[1:]}})
     )
+
+
+def _ids(frame: pl.DataFrame) -> list[str]:
+    """The columns naming a row: its line, and its table when tables are stacked."""
+    return [ROW_ID, TABLE_ID] if TABLE_ID in frame.columns else [ROW_ID]
 
 
 def problem(table: str, check: str, reason: str, received: int = 0) -> ValidationResult:
@@ -223,11 +237,12 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
             values = frame.select(flag.alias(col) for col, _, _, flag in found)
             flags.update({col: values[col] for col, *_ in found})
     checks = {col: (check, what) for col, check, what, _ in (*on_raw, *on_out)}
+    ids = _ids(raw)
     for col, dtype in dtypes.items():
         if not flags[col].any():
             continue
         check, what = checks[col]
-        for r in out.filter(flags[col]).select(ROW_ID, col).iter_rows(named=True):
+        for r in out.filter(flags[col]).select(*ids, col).iter_rows(named=True):
             if check == "no_formula":
                 reason = (
                     f"{col} = {r[col]!r} starts like a spreadsheet formula "
@@ -237,7 +252,7 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
                 reason = _cast_reason(col, r[col], what or "", dtype)
             problems.append(
                 {
-                    ROW_ID: r[ROW_ID],
+                    **{c: r[c] for c in ids},
                     "check_name": check,
                     "column_name": col,
                     "value": r[col],
@@ -310,6 +325,21 @@ def _columns_problem(raw: pl.DataFrame, expected: list[str], table: str) -> str 
     )
 
 
+@dataclass(frozen=True)
+class Table:
+    """One table to validate: its text cells as read, the file line of its first data row, and
+    the cells holding a spreadsheet formula (line -> [(column, formula)], workbooks only)."""
+
+    raw: pl.DataFrame
+    first_row: int = 2
+    formula_cells: dict[int, list[tuple[str, str]]] | None = None
+
+
+class StackedCheckFailed(Exception):
+    """A failure of stacked tables that cannot be told apart per table (a dataframe check with
+    no row): the caller validates the tables one by one instead."""
+
+
 def validate_table(
     raw: pl.DataFrame,
     model: type[pa.DataFrameModel],
@@ -329,40 +359,110 @@ def validate_table(
     dataframe-level check) and ``quality_flags(frame) -> pl.Series`` (flags of accepted rows:
     kept, with the flags in ``quality_flags``).
     """
+    (result,) = _validate([Table(raw, first_row, formula_cells)], model, table, row_checks, False)
+    return result
+
+
+def validate_tables(
+    tables: list[Table],
+    model: type[pa.DataFrameModel],
+    table: str,
+    row_checks: list[RowCheck] | None = None,
+) -> list[ValidationResult]:
+    """``validate_table`` of each of ``tables`` (e.g. one section of many submissions), with
+    one pandera call for all of them: their rows are stacked, ``TABLE_ID`` (``__table``) holding
+    the position of each row's table in ``tables``. ``row_checks`` see that column (a check
+    may differ per table), and so do the model's checks across rows, which must group by it
+    (``schemas.batch.keys``). The results are those of validating each table alone. Raises
+    ``StackedCheckFailed`` when a failure cannot be told apart per table."""
+    return _validate(tables, model, table, row_checks, True)
+
+
+@functools.cache
+def stacked_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """``model``'s schema for stacked tables: ``TABLE_ID`` as last column, and uniqueness
+    within a table (a key may repeat across submissions)."""
+    schema = model.to_schema()
+    columns = {}
+    for name, column in schema.columns.items():
+        if column.unique:
+            column = column.set_checks([*column.checks, _unique_in_table()])
+            column.unique = False
+        columns[name] = column
+    columns[TABLE_ID] = pa.Column(pl.Int64)
+    out = schema.remove_columns(list(schema.columns)).add_columns(columns)
+    if schema.unique:
+        out.unique = [*schema.unique, TABLE_ID]
+    return out
+
+
+def _unique_in_table() -> pa.Check:
+    """A column's ``unique=True`` for stacked tables, under pandera's own check name."""
+
+    def unique(data) -> pl.LazyFrame:
+        return data.lazyframe.select(~pl.struct(TABLE_ID, data.key).is_duplicated())
+
+    return pa.Check(unique, name="field_uniqueness")
+
+
+#: the stacked table's number in pandera's JSON of a failing row or key
+_TABLE_IN_KEY = re.compile(rf',"{TABLE_ID}":-?\d+(?=\}}$)')
+
+
+def _validate(
+    tables: list[Table],
+    model: type[pa.DataFrameModel],
+    table: str,
+    row_checks: list[RowCheck] | None,
+    stacked: bool,
+) -> list[ValidationResult]:
     dtypes = model_dtypes(model)
     expected = list(dtypes)
-    raw = with_optional_columns(raw, model)
-    reason = _columns_problem(raw, expected, table)
-    if reason:
-        return reject_all(raw, table, "columns", reason, first_row)
-    if raw.height == 0:
-        # a sheet with the right header and no rows: nothing to check, nothing to reject
-        return ValidationResult(
-            table, 0, pl.DataFrame(schema=landing_dtypes(model)), empty_quarantine()
-        )
-
-    indexed = raw.with_row_index(ROW_ID, offset=first_row).with_columns(
-        pl.col(ROW_ID).cast(pl.Int64)
-    )
-    cast, problems = _cast(indexed, dtypes)
-    for line, cells in sorted((formula_cells or {}).items()):
-        for column, formula in cells:
-            problems.append(
-                {
-                    ROW_ID: line,
-                    "check_name": "no_formula",
-                    "column_name": column,
-                    "value": f"={formula}",
-                    "reason": f"{column or 'a cell'} holds the formula ={formula}; "
-                    "replace it by its value (copy, paste as values)",
-                }
+    results: list[ValidationResult | None] = [None] * len(tables)
+    parts: list[pl.DataFrame] = []
+    for i, item in enumerate(tables):
+        raw = with_optional_columns(item.raw, model)
+        reason = _columns_problem(raw, expected, table)
+        if reason:
+            results[i] = reject_all(raw, table, "columns", reason, item.first_row)
+        elif raw.height == 0:
+            # a sheet with the right header and no rows: nothing to check, nothing to reject
+            results[i] = ValidationResult(
+                table, 0, pl.DataFrame(schema=landing_dtypes(model)), empty_quarantine()
             )
+        else:
+            indexed = raw.with_row_index(ROW_ID, offset=item.first_row).with_columns(
+                pl.col(ROW_ID).cast(pl.Int64)
+            )
+            if stacked:
+                indexed = indexed.with_columns(pl.lit(i, pl.Int64).alias(TABLE_ID))
+            parts.append(indexed)
+    if not parts:
+        return results  # type: ignore[return-value]
+    indexed = pl.concat(parts, how="vertical_relaxed") if len(parts) > 1 else parts[0]
+    ids = _ids(indexed)
+
+    cast, problems = _cast(indexed, dtypes)
+    for i, item in enumerate(tables):
+        for line, cells in sorted((item.formula_cells or {}).items()):
+            for column, formula in cells:
+                problems.append(
+                    {
+                        ROW_ID: line,
+                        **({TABLE_ID: i} if stacked else {}),
+                        "check_name": "no_formula",
+                        "column_name": column,
+                        "value": f"={formula}",
+                        "reason": f"{column or 'a cell'} holds the formula ={formula}; "
+                        "replace it by its value (copy, paste as values)",
+                    }
+                )
     for rc in row_checks or []:
-        cols = [ROW_ID] + ([rc.column] if rc.column else [])
+        cols = ids + ([rc.column] if rc.column else [])
         bad = cast.filter(~rc.ok.fill_null(False)).select(cols)
         problems += [
             {
-                ROW_ID: r[ROW_ID],
+                **{c: r[c] for c in ids},
                 "check_name": rc.name,
                 "column_name": rc.column,
                 "value": None if not rc.column or r[rc.column] is None else str(r[rc.column]),
@@ -370,12 +470,54 @@ def validate_table(
             }
             for r in bad.iter_rows(named=True)
         ]
-    bad_rows = {p[ROW_ID] for p in problems}
-    candidates = cast.filter(~pl.col(ROW_ID).is_in(list(bad_rows)))
+    candidates = cast.filter(~_row_key(ids).is_in(_keys_of(problems, ids)))
+    problems += _model_problems(candidates, model, stacked)
+    accepted = cast.filter(~_row_key(ids).is_in(_keys_of(problems, ids))).drop(ROW_ID)
+    quarantined = _records(indexed, problems).with_columns(pl.lit(table).alias("table_name"))
+    flags = getattr(model, "quality_flags", None)
+    if not stacked:
+        by_table = {0: (accepted, quarantined)}
+    else:
+        acc = accepted.partition_by(TABLE_ID, as_dict=True, include_key=False)
+        quar = quarantined.partition_by(TABLE_ID, as_dict=True, include_key=False)
+        by_table = {
+            i: (acc.get((i,), accepted.clear().drop(TABLE_ID)), quar.get((i,), empty_quarantine()))
+            for i in range(len(tables))
+            if results[i] is None
+        }
+    for i, (acc_i, quar_i) in by_table.items():
+        acc_i = acc_i.select(expected).cast(dtypes)
+        if flags is not None:
+            acc_i = acc_i.with_columns(flags(acc_i).cast(pl.String).alias(FLAGS_COLUMN))
+        received = tables[i].raw.height
+        results[i] = ValidationResult(table, received, acc_i, quar_i)
+    return results  # type: ignore[return-value]
+
+
+def _row_key(ids: list[str]) -> pl.Expr:
+    """A row's line, and its table when stacked, as one number (lines < 2**32)."""
+    if len(ids) == 1:
+        return pl.col(ROW_ID)
+    return pl.col(TABLE_ID) * 2**32 + pl.col(ROW_ID)
+
+
+def _keys_of(problems: list[dict], ids: list[str]) -> list[int]:
+    if len(ids) == 1:
+        return list({p[ROW_ID] for p in problems})
+    return list({p[TABLE_ID] * 2**32 + p[ROW_ID] for p in problems})
+
+
+def _model_problems(
+    candidates: pl.DataFrame, model: type[pa.DataFrameModel], stacked: bool
+) -> list[dict]:
+    """Problem records of the rows that fail the pandera model."""
+    ids = _ids(candidates)
     explain = getattr(model, "explain", None)
     explained: dict[str, pl.Series | None] = {}
+    frame = candidates.drop(ROW_ID)
+    problems: list[dict] = []
     try:
-        model.validate(candidates.drop(ROW_ID), lazy=True)
+        (stacked_schema(model) if stacked else model).validate(frame, lazy=True)
     except SchemaErrors as err:
         fc = err.failure_cases
         for rec in fc.iter_rows(named=True):
@@ -385,12 +527,16 @@ def validate_table(
             is_frame_check = column == model.__name__ or rec.get("schema_context") == (
                 "DataFrameSchema"
             )
+            if idx is None and stacked:
+                raise StackedCheckFailed(f"{check} failed with no row") from err
             targets = list(range(candidates.height)) if idx is None else [int(idx)]
             if is_frame_check and explain is not None and check not in explained:
-                explained[check] = explain(check, candidates.drop(ROW_ID))
+                explained[check] = explain(check, frame)
+            value = rec.get("failure_case")
+            if stacked and is_frame_check and value is not None:
+                # pandera shows the failing row (or key) as JSON, the stacking column last
+                value = _TABLE_IN_KEY.sub("", str(value))
             for pos in targets:
-                row_id = candidates[ROW_ID][pos]
-                value = rec.get("failure_case")
                 col = None if is_frame_check else column
                 if not is_frame_check:
                     reason = f"{col} = {value!s}: {_describe(check, col)}"
@@ -403,7 +549,7 @@ def validate_table(
                         reason = f"this row {reason} ({', '.join(keys)}): keep only one of them"
                 problems.append(
                     {
-                        ROW_ID: row_id,
+                        **{c: candidates[c][pos] for c in ids},
                         "check_name": check,
                         "column_name": col,
                         "value": None if value is None else str(value),
@@ -411,6 +557,8 @@ def validate_table(
                     }
                 )
     except SchemaError as err:  # pragma: no cover - lazy=True raises SchemaErrors
+        if stacked:
+            raise StackedCheckFailed(str(err)) from err
         problems += [
             {
                 ROW_ID: r,
@@ -421,14 +569,7 @@ def validate_table(
             }
             for r in candidates[ROW_ID].to_list()
         ]
-    bad_rows = {p[ROW_ID] for p in problems}
-    accepted = cast.filter(~pl.col(ROW_ID).is_in(list(bad_rows))).drop(ROW_ID)
-    accepted = accepted.select(expected).cast(dtypes)
-    flags = getattr(model, "quality_flags", None)
-    if flags is not None:
-        accepted = accepted.with_columns(flags(accepted).cast(pl.String).alias(FLAGS_COLUMN))
-    quarantined = _records(indexed, problems).with_columns(pl.lit(table).alias("table_name"))
-    return ValidationResult(table, raw.height, accepted, quarantined)
+    return problems
 
 
 def landing_dtypes(model: type[pa.DataFrameModel]) -> dict[str, pl.DataType]:

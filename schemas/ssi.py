@@ -13,7 +13,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-from schemas import codes
+from schemas import batch, codes
 
 THIS_YEAR = dt.date.today().year
 #: relative tolerance for "parts add up to the total" identities (rounding in the country's own
@@ -31,6 +31,7 @@ def _identity(lf: pl.LazyFrame, key: list[str], part_col: str, value: str) -> pl
     For ``sex`` the parts are F and M and the total is _T; for ``age_group`` the parts are the
     5-year groups and the total is _T (aggregate groups such as Y15T64 are neither).
     """
+    key = batch.keys(lf, key)
     if part_col == "age_group":
         is_part = pl.col(part_col).is_in(codes.FIVE_YEAR_AGE_GROUPS)
     else:
@@ -109,6 +110,7 @@ def _broad_groups(lf: pl.LazyFrame, key: list[str], value: str) -> pl.LazyFrame:
         orient="row",
     )
     n_span = {b: len(gs) for b, gs in codes.AGE_GROUP_SPANS.items()}
+    key = batch.keys(lf, key)
     on = [*key, "_group"]
     broad = (
         lf.filter(pl.col("age_group").is_in(codes.BROAD_AGE_GROUPS))
@@ -155,6 +157,7 @@ def broad_groups_match_parts(data: PolarsData, key: list[str], value: str) -> pl
     group that disagrees with the 5-year groups it spans or exceeds the all-ages total. Every
     row of such a key is rejected, as for the _T identity."""
     lf = data.lazyframe
+    key = batch.keys(lf, key)
     bad = (
         _broad_groups(lf, key, value)
         .filter(~pl.col("_ok"))
@@ -171,8 +174,9 @@ def explain_broad_groups(frame: pl.DataFrame, key: list[str], value: str) -> pl.
     """A sentence per row naming the broad age group of its key that disagrees, with the sums."""
     checked = _broad_groups(frame.lazy(), key, value).filter(~pl.col("_ok")).collect()
     first: dict[tuple, str] = {}
+    grouped = batch.keys(frame, key)  # the sentence names the key, not the stacked table
     for r in checked.sort("_group").iter_rows(named=True):
-        k = tuple(r[c] for c in key)
+        k = tuple(r[c] for c in grouped)
         if k in first:
             continue
         group = ", ".join(f"{c} {r[c]}" for c in key)
@@ -199,8 +203,8 @@ def explain_broad_groups(frame: pl.DataFrame, key: list[str], value: str) -> pl.
                 f"broad group"
             )
     out = [
-        first.get(tuple(r[c] for c in key), f"{value}: broad age groups agree")
-        for r in frame.select(key).iter_rows(named=True)
+        first.get(tuple(r[c] for c in grouped), f"{value}: broad age groups agree")
+        for r in frame.select(grouped).iter_rows(named=True)
     ]
     return pl.Series("reason", out, dtype=pl.String)
 

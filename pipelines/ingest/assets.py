@@ -305,38 +305,53 @@ def _ssi_schemas() -> None:
 SSI_ASSET = _key("ssi_submissions")
 
 
-def _land_one(item: tuple[str, submissions.SubmissionFile | None]):
-    """Land one submission (runs in a worker process for large batches). Returns (key,
-    receipt, changed, gone): ``gone`` when it is no longer in raw/ssi, in which case what was
-    landed for it is withdrawn (``changed``) — never a failure."""
-    key, sub = item
-    if sub is None:
-        withdrawn = submissions.withdraw(key) is not None
-        empty = pl.DataFrame(schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA})
-        return key, empty, withdrawn, True
-    receipt, did_change = submissions.land_submission(sub)
-    return key, receipt, did_change, False
+#: submissions validated together (one pandera call per section): large enough that a call's
+#: fixed cost is spread thin, small enough that every core gets a share of the work
+BATCH_SIZE = 32
+
+
+def _land_batch(items: list[tuple[str, submissions.SubmissionFile | None]]):
+    """Land a batch of submissions (in a worker process for large runs). Returns, per item,
+    (key, receipt, changed, gone): ``gone`` when it is no longer in raw/ssi, in which case
+    what was landed for it is withdrawn (``changed``) — never a failure."""
+    present = [sub for _, sub in items if sub is not None]
+    landed = iter(submissions.land_submissions(present))
+    out = []
+    for key, sub in items:
+        if sub is None:
+            withdrawn = submissions.withdraw(key) is not None
+            empty = pl.DataFrame(schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA})
+            out.append((key, empty, withdrawn, True))
+            continue
+        receipt, did_change = next(landed)
+        out.append((key, receipt, did_change, False))
+    return out
 
 
 def _land_many(keys: list[str]) -> list[tuple[str, pl.DataFrame, bool, bool]]:
-    """Land submissions, on every core when there are many: validation is CPU-bound and each
-    submission writes only its own files. The drop zone is scanned once for the whole batch
-    (one scan per submission made a run over all of them quadratic)."""
+    """Land submissions in batches, on every core when there are many: validation is
+    CPU-bound and each submission writes only its own files. The drop zone is scanned once for
+    the whole run (one scan per submission made a run over all of them quadratic)."""
     by_id = {s.submission_id: s for s in submissions.discover()}
     items = [(k, by_id.get(k)) for k in keys]
-    workers = min(os.cpu_count() or 1, 4)
+    batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
+    workers = min(os.cpu_count() or 1, 4, len(batches))
     out = []
     with progress.bar("Validating and landing SSI submissions", len(keys)) as advance:
-        if len(keys) < 20 or workers < 2:
-            for item in items:
-                out.append(_land_one(item))
-                advance(note=item[0])
-            return out
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for result in pool.map(_land_one, items, chunksize=8):
-                out.append(result)
-                advance(note=result[0])
+        if workers < 2:
+            results = map(_land_batch, batches)
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            results = pool.map(_land_batch, batches)
+        try:
+            for batch in results:
+                for result in batch:
+                    out.append(result)
+                    advance(note=result[0])
+        finally:
+            if workers >= 2:
+                pool.shutdown(cancel_futures=True)
     return out
 
 

@@ -23,11 +23,14 @@ from pipelines.ingest.readers import (
     read_workbook_layout,
 )
 from pipelines.validation import (
+    TABLE_ID,
     RowCheck,
+    StackedCheckFailed,
+    Table,
     ValidationResult,
     problem,
     reject_all,
-    validate_table,
+    validate_tables,
 )
 from schemas import codes, ssi
 
@@ -304,28 +307,44 @@ def _cross_checks(sub: SubmissionFile, result: ValidationResult) -> ValidationRe
     )
 
 
-def _row_checks(section: str, schemes: set[str] | None, currency_ok: bool) -> list[RowCheck]:
-    """Checks across sheets: schemes must be listed, money needs the submission's currency."""
+def _row_checks(
+    section: str, schemes: list[set[str] | None], currency_ok: list[bool]
+) -> list[RowCheck]:
+    """Checks across sheets, for the submissions stacked in one validation (position ``i`` of
+    the lists is table ``i``, column ``__table``): schemes must be listed in the submission's
+    schemes sheet, money needs the submission's currency."""
+    table = pl.col(TABLE_ID)
     checks = []
     if section not in ("submission", "schemes"):
-        checks.append(
-            RowCheck(
-                "known_scheme",
-                "scheme_id",
-                pl.col("scheme_id").is_in(sorted(schemes or ())),
-                "scheme_id {value} is not in the schemes sheet (or its row there was rejected); "
-                "list every scheme in the schemes sheet"
-                if schemes is not None
-                else "scheme_id {value} cannot be checked: the schemes sheet is missing or "
-                "could not be read, and every scheme must be listed there",
+        unknown = [i for i, listed in enumerate(schemes) if listed is None]
+        known = [f"{i}\x1f{s}" for i, listed in enumerate(schemes) for s in listed or ()]
+        scheme = pl.concat_str(table.cast(pl.String), pl.lit("\x1f"), pl.col("scheme_id"))
+        if len(unknown) < len(schemes):
+            checks.append(
+                RowCheck(
+                    "known_scheme",
+                    "scheme_id",
+                    table.is_in(unknown) | scheme.is_in(known),
+                    "scheme_id {value} is not in the schemes sheet (or its row there was "
+                    "rejected); list every scheme in the schemes sheet",
+                )
             )
-        )
-    if section in MONEY_SECTIONS and not currency_ok:
+        if unknown:
+            checks.append(
+                RowCheck(
+                    "known_scheme",
+                    "scheme_id",
+                    ~table.is_in(unknown),
+                    "scheme_id {value} cannot be checked: the schemes sheet is missing or "
+                    "could not be read, and every scheme must be listed there",
+                )
+            )
+    if section in MONEY_SECTIONS and not all(currency_ok):
         checks.append(
             RowCheck(
                 "currency",
                 None,
-                pl.lit(False),
+                table.is_in([i for i, ok in enumerate(currency_ok) if ok]),
                 "amounts need a currency: the submission sheet has no valid row with a "
                 "currency code, so amounts in national currency cannot be loaded",
             )
@@ -509,25 +528,65 @@ def land_submission(sub: SubmissionFile, force: bool = False) -> tuple[pl.DataFr
     Also writes the validation report (``reports.report_path(sub.submission_id)``). An entry
     refused before reading (``sub.refusal``) gets a receipt and a report saying why.
     """
-    sha = submission_sha(sub)
-    if not force and landing.landed_sha(SOURCE, sub.submission_id) == sha:
-        receipt = pl.read_parquet(landing.receipt_path(SOURCE, sub.submission_id))
-        if not reports.report_path(sub.submission_id).exists():
+    (out,) = land_submissions([sub], force)
+    return out
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A submission read and waiting for its validation."""
+
+    sub: SubmissionFile
+    prov: landing.Provenance
+    sheets: dict[str, SheetData]
+    kind: str
+
+
+def land_submissions(
+    subs: list[SubmissionFile], force: bool = False
+) -> list[tuple[pl.DataFrame, bool]]:
+    """``land_submission`` of each of ``subs``, their sections validated together (one pandera
+    call per section for all of them: a call costs milliseconds whatever its size). Each
+    submission still lands, or is refused, on its own, in its own swap."""
+    out: list[tuple[pl.DataFrame, bool] | None] = [None] * len(subs)
+    read: dict[int, _Read] = {}
+    for i, sub in enumerate(subs):
+        sha = submission_sha(sub)
+        if not force and landing.landed_sha(SOURCE, sub.submission_id) == sha:
+            receipt = pl.read_parquet(landing.receipt_path(SOURCE, sub.submission_id))
+            if not reports.report_path(sub.submission_id).exists():
+                write_report(sub, receipt)
+            out[i] = (receipt, False)
+            continue
+        if sub.refusal is not None:
+            out[i] = (_refuse(sub, sha), True)
+            continue
+        prov = landing.Provenance(sub.submission_id, f"ssi/{sub.path.name}", sha, landing.now_utc())
+        try:
+            sheets, kind = _read_sections(sub)
+        except UnreadableFile as exc:
+            res = problem(FILE_TABLE, "unreadable_file", exc.reason)
+            receipt = landing.write_results(
+                SOURCE, sub.submission_id, [res], prov, exc.reason, stale=ALL_TABLES
+            )
             write_report(sub, receipt)
-        return receipt, False
-    if sub.refusal is not None:
-        return _refuse(sub, sha), True
-    prov = landing.Provenance(sub.submission_id, f"ssi/{sub.path.name}", sha, landing.now_utc())
+            out[i] = (receipt, True)
+            continue
+        read[i] = _Read(sub, prov, sheets, kind)
+    items = list(read.values())
     try:
-        sheets, kind = _read_sections(sub)
-    except UnreadableFile as exc:
-        res = problem(FILE_TABLE, "unreadable_file", exc.reason)
-        receipt = landing.write_results(
-            SOURCE, sub.submission_id, [res], prov, exc.reason, stale=ALL_TABLES
-        )
-        write_report(sub, receipt)
-        return receipt, True
-    results = _validate_sections(sub, sheets, kind)
+        validated = _validate_sections(items)
+    except StackedCheckFailed:
+        # a failure pandera could not tell apart per submission: each on its own
+        validated = [_validate_sections([item])[0] for item in items]
+    for i, item, results in zip(read, items, validated, strict=True):
+        out[i] = (_write(item, results), True)
+    return out  # type: ignore[return-value]
+
+
+def _write(item: _Read, results: list[ValidationResult]) -> pl.DataFrame:
+    """Land a validated submission (or refuse it when its rows do not add up); its report."""
+    sub = item.sub
     mismatch = _counts_problem(results)
     # every table of the old landing goes in the same swap, unless written again
     stale = ALL_TABLES
@@ -537,64 +596,82 @@ def land_submission(sub: SubmissionFile, force: bool = False) -> tuple[pl.DataFr
             "check that every sheet has its header in row 1 and holds plain values, no formulas"
         )
         res = problem(FILE_TABLE, "row_count", reason)
-        receipt = landing.write_results(SOURCE, sub.submission_id, [res], prov, reason, stale=stale)
+        receipt = landing.write_results(
+            SOURCE, sub.submission_id, [res], item.prov, reason, stale=stale
+        )
     else:
-        receipt = landing.write_results(SOURCE, sub.submission_id, results, prov, stale=stale)
+        receipt = landing.write_results(SOURCE, sub.submission_id, results, item.prov, stale=stale)
     write_report(sub, receipt)
-    return receipt, True
+    return receipt
 
 
-def _validate_sections(
-    sub: SubmissionFile, sheets: dict[str, SheetData], kind: str
-) -> list[ValidationResult]:
-    identity = _identity_problem(sub)
-    results = []
-    schemes: set[str] | None = None
-    currency_ok = False
+def _validate_sections(items: list[_Read]) -> list[list[ValidationResult]]:
+    """The results of every section of each submission, sections in the order of the format
+    (a submission's schemes and currency decide checks of the sections after them)."""
+    results: list[list[ValidationResult]] = [[] for _ in items]
+    identity = [_identity_problem(item.sub) for item in items]
+    schemes: list[set[str] | None] = [None] * len(items)
+    currency_ok = [False] * len(items)
     for section, model in ssi.SECTIONS.items():
         name = table_name(section)
-        sheet = sheets.get(section)
-        if sheet is None:
-            reason = f"{kind} '{section}' is missing from {sub.path.name}"
-            results.append(problem(name, "missing_sheet", reason))
+        stacked: list[int] = []  # submissions whose sheet is validated, in stacking order
+        for n, item in enumerate(items):
+            sheet = item.sheets.get(section)
+            if sheet is None:
+                reason = f"{item.kind} '{section}' is missing from {item.sub.path.name}"
+                results[n].append(problem(name, "missing_sheet", reason))
+            elif sheet.error is not None or sheet.frame is None:
+                results[n].append(problem(name, "unreadable_file", sheet.error or "unreadable"))
+            elif identity[n]:
+                results[n].append(reject_all(sheet.frame, name, "submission_identity", identity[n]))
+            elif sheet.layout:
+                results[n].append(
+                    reject_all(sheet.frame, name, "layout", sheet.layout, sheet.first_row)
+                )
+                if section == "schemes":
+                    schemes[n] = set()
+            else:
+                stacked.append(n)
+                results[n].append(None)  # type: ignore[arg-type]  # filled below
+        if not stacked:
             continue
-        if sheet.error is not None or sheet.frame is None:
-            results.append(problem(name, "unreadable_file", sheet.error or "unreadable"))
-            continue
-        if identity:
-            results.append(reject_all(sheet.frame, name, "submission_identity", identity))
-            continue
-        if sheet.layout:
-            results.append(reject_all(sheet.frame, name, "layout", sheet.layout, sheet.first_row))
-            if section == "schemes":
-                schemes = set()
-            continue
-        res = validate_table(
-            sheet.frame,
-            model,
-            name,
-            formula_cells=sheet.formulas,
-            row_checks=_row_checks(section, schemes, currency_ok),
+        tables = [
+            Table(items[n].sheets[section].frame, formula_cells=items[n].sheets[section].formulas)
+            for n in stacked
+        ]
+        checks = _row_checks(
+            section, [schemes[n] for n in stacked], [currency_ok[n] for n in stacked]
         )
-        res = _cross_checks(sub, res)
-        if section == "submission":
-            currency_ok = res.accepted.height == 1
-        elif section == "schemes":
-            schemes = set(res.accepted["scheme_id"].to_list()) if res.accepted.width else set()
-        if res.accepted.width and section != "submission":
-            res = ValidationResult(
-                name,
-                res.received,
-                res.accepted.with_columns(
-                    pl.lit(sub.iso3).alias("iso3"),
-                    pl.lit(sub.year, pl.Int32).alias("reference_year"),
-                ),
-                res.quarantined,
-            )
-        results.append(res)
+        for n, res in zip(stacked, validate_tables(tables, model, name, checks), strict=True):
+            sub = items[n].sub
+            res = _cross_checks(sub, res)
+            if section == "submission":
+                currency_ok[n] = res.accepted.height == 1
+            elif section == "schemes":
+                schemes[n] = (
+                    set(res.accepted["scheme_id"].to_list()) if res.accepted.width else set()
+                )
+            if res.accepted.width and section != "submission":
+                res = ValidationResult(
+                    name,
+                    res.received,
+                    res.accepted.with_columns(
+                        pl.lit(sub.iso3).alias("iso3"),
+                        pl.lit(sub.year, pl.Int32).alias("reference_year"),
+                    ),
+                    res.quarantined,
+                )
+            results[n][-1] = res
+    for n, item in enumerate(items):
+        results[n] += _extra_sheets(item)
+    return results
+
+
+def _extra_sheets(item: _Read) -> list[ValidationResult]:
+    """Sheets outside the format: every row quarantined, as one result."""
     extras = []
-    for extra in sorted(set(sheets) - set(ssi.SECTIONS)):
-        sheet = sheets[extra]
+    for extra in sorted(set(item.sheets) - set(ssi.SECTIONS)):
+        sheet = item.sheets[extra]
         if sheet.frame is None:
             q = problem(EXTRA_TABLE, "unreadable_file", sheet.error or "unreadable").quarantined
         else:
@@ -602,13 +679,13 @@ def _validate_sections(
                 sheet.frame,
                 EXTRA_TABLE,
                 "unexpected_sheet",
-                f"{kind} '{extra}' is not part of the SSI format (expected "
+                f"{item.kind} '{extra}' is not part of the SSI format (expected "
                 f"{', '.join(ssi.SECTIONS)}); its rows were not loaded",
             ).quarantined
         extras.append(q)
-    if extras:
-        # one record per rejected row; row numbers restart per sheet, so count records
-        q = pl.concat(extras)
-        n = int(q["row_number"].is_not_null().sum())
-        results.append(ValidationResult(EXTRA_TABLE, n, pl.DataFrame(), q, rejected_rows=n))
-    return results
+    if not extras:
+        return []
+    # one record per rejected row; row numbers restart per sheet, so count records
+    q = pl.concat(extras)
+    n = int(q["row_number"].is_not_null().sum())
+    return [ValidationResult(EXTRA_TABLE, n, pl.DataFrame(), q, rejected_rows=n)]
