@@ -10,13 +10,14 @@ it as it is, and rewrites it if it was deleted).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
 
 import polars as pl
 
-from pipelines import landing, paths
+from pipelines import landing, paths, xlsx
 
 MAX_VALUE_CHARS = 80
 
@@ -195,62 +196,58 @@ def write_workbook(
     """``<key>.xlsx``: sheets *Summary*, *Rows per sheet* and *Problems* (sheet, row, column,
     value, problem, check; one row per problem, in the Markdown's order). Text cells are typed
     as text explicitly: a submitted ``=HYPERLINK(…)`` shows as the text it was, never runs."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
     sheet_of = sheet_of or {}
-    wb = Workbook(write_only=True)
 
-    def row(ws, values: list[object]) -> None:
-        cells = []
-        for v in values:
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                cells.append(WriteOnlyCell(ws, value=v))
-                continue
-            c = WriteOnlyCell(ws, value=None)
-            c.value = _text(v)
-            if c.value is not None:
-                c.data_type = "s"  # a string starting with "=" stays a string
-            cells.append(c)
-        ws.append(cells)
+    def row(values: list[object]) -> list[xlsx.Cell]:
+        # text is written as text (inline strings): a submitted "=HYPERLINK(…)" never runs
+        return [
+            v if isinstance(v, int | float) and not isinstance(v, bool) else _text(v)
+            for v in values
+        ]
 
     received, loaded, rejected = _totals(receipt)
-    summary = wb.create_sheet("Summary")
-    row(summary, ["Validation report", title])
-    row(summary, ["File", source_file])
-    row(summary, ["sha256", receipt["source_sha256"][0] if receipt.height else ""])
     loaded_at = receipt["loaded_at"][0] if receipt.height else None
-    row(summary, ["Checked at (UTC)", f"{loaded_at:%Y-%m-%d %H:%M}" if loaded_at else "-"])
-    row(summary, ["Outcome", landing.receipt_status(receipt)])
-    row(summary, ["Rows received", received])
-    row(summary, ["Rows loaded", loaded])
-    row(summary, ["Rows rejected", rejected])
-    row(summary, ["Problems found", quarantine.height])
+    summary = [
+        row(["Validation report", title]),
+        row(["File", source_file]),
+        row(["sha256", receipt["source_sha256"][0] if receipt.height else ""]),
+        row(["Checked at (UTC)", f"{loaded_at:%Y-%m-%d %H:%M}" if loaded_at else "-"]),
+        row(["Outcome", landing.receipt_status(receipt)]),
+        row(["Rows received", received]),
+        row(["Rows loaded", loaded]),
+        row(["Rows rejected", rejected]),
+        row(["Problems found", quarantine.height]),
+    ]
     for error in dict.fromkeys(e for e in receipt["file_error"].to_list() if e):
-        row(summary, ["File refused", error])
-    per_sheet = wb.create_sheet("Rows per sheet")
-    row(per_sheet, ["sheet", "received", "loaded", "rejected"])
+        summary.append(row(["File refused", error]))
+    per_sheet = [row(["sheet", "received", "loaded", "rejected"])]
     for r in receipt.iter_rows(named=True):
         sheet = sheet_of.get(r["table_name"], r["table_name"])
-        row(per_sheet, [sheet, r["rows_received"], r["rows_loaded"], r["rows_quarantined"]])
-    problems = wb.create_sheet("Problems")
-    row(problems, ["sheet", "row", "column", "value", "problem", "check"])
+        per_sheet.append(row([sheet, r["rows_received"], r["rows_loaded"], r["rows_quarantined"]]))
+    problems = [row(["sheet", "row", "column", "value", "problem", "check"])]
     for r in _ordered(quarantine, sheet_of).iter_rows(named=True):
-        row(
-            problems,
-            [
-                sheet_of.get(r["table_name"], r["table_name"]),
-                r["row_number"],
-                r["column_name"],
-                r["value"],
-                r["reason"],
-                r["check_name"],
-            ],
+        problems.append(
+            row(
+                [
+                    sheet_of.get(r["table_name"], r["table_name"]),
+                    r["row_number"],
+                    r["column_name"],
+                    r["value"],
+                    r["reason"],
+                    r["check_name"],
+                ]
+            )
         )
     target = xlsx_path(key)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    wb.save(tmp)
+    xlsx.write_workbook(
+        tmp,
+        [("Summary", summary), ("Rows per sheet", per_sheet), ("Problems", problems)],
+        created=(loaded_at or dt.datetime(1980, 1, 1)).replace(tzinfo=None),
+        title=f"Validation report: {_text(title)}",
+        creator="Floorboard",
+    )
     os.replace(tmp, target)
     return target
 

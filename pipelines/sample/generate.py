@@ -26,7 +26,7 @@ from pipelines.sample import flagship
 from pipelines.sample import params as P
 from pipelines.sample.national import NATIONAL_TABLES, build_national, national_rows, rng
 from pipelines.sample.ssi import SECTIONS, build_submission, design_country
-from pipelines.sample.xlsx import write_workbook
+from pipelines.xlsx import write_workbook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: authored files inside the generated folders (pinned SDG DSD codes, pipelines/extracts; the

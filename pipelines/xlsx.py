@@ -1,9 +1,11 @@
 """A small, deterministic .xlsx writer (Office Open XML, SpreadsheetML).
 
 The bundled sample must be byte-identical when regenerated, and it must be fast to write
-hundreds of workbooks. General-purpose writers stamp the current time into the document
-properties and the zip entries; this one writes fixed document properties, fixed zip timestamps
-(1980-01-01) and the parts in a fixed order. Strings are inline strings, numbers are numbers,
+hundreds of workbooks: so must the validation report of every submission of a round
+(``pipelines.reports``; openpyxl took a quarter of a submission's landing, issue 13).
+General-purpose writers stamp the current time into the document properties and the zip
+entries; this one writes the document properties it is given, fixed zip timestamps (1980-01-01)
+and the parts in a fixed order. Strings are inline strings, numbers are numbers,
 ``None`` is an empty cell. The files open in Excel/LibreOffice, openpyxl and calamine.
 """
 
@@ -55,7 +57,9 @@ def _sheet_xml(rows: Sequence[Sequence[Cell]]) -> str:
                 continue
             ref = f"{_col(c)}{r}"
             if isinstance(v, str):
-                out.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(v)}</t></is></c>')
+                # an inline string is text whatever it holds ("=..." never becomes a formula)
+                space = ' xml:space="preserve"' if v != v.strip() else ""
+                out.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(v)}</t></is></c>')
             else:
                 out.append(f'<c r="{ref}"><v>{_num(v)}</v></c>')
         out.append("</row>")
@@ -154,7 +158,7 @@ def workbook_bytes(
     app = (
         _HEADER
         + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-        + 'extended-properties"><Application>Floorboard sample generator</Application>'
+        + f'extended-properties"><Application>{escape(creator)}</Application>'
         + "</Properties>"
     )
     parts: list[tuple[str, str]] = [
@@ -187,5 +191,6 @@ def write_workbook(
     *,
     created: dt.datetime,
     title: str = "",
+    creator: str = "Floorboard sample generator",
 ) -> None:
-    path.write_bytes(workbook_bytes(sheets, created=created, title=title))
+    path.write_bytes(workbook_bytes(sheets, created=created, title=title, creator=creator))
