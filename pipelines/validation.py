@@ -115,8 +115,9 @@ def _describe(check: str, column: str) -> str:
     return check
 
 
-def _row_json(raw: pl.DataFrame) -> pl.Series:
-    cols = [c for c in raw.columns if c not in (ROW_ID, TABLE_ID)]
+def _row_json(raw: pl.DataFrame, internal: list[str]) -> pl.Series:
+    """Each row as received, as JSON (without the ``internal`` columns added here)."""
+    cols = [c for c in raw.columns if c not in internal]
     return pl.Series(
         "row_json",
         [json.dumps(r, ensure_ascii=False) for r in raw.select(cols).iter_rows(named=True)],
@@ -124,10 +125,9 @@ def _row_json(raw: pl.DataFrame) -> pl.Series:
     )
 
 
-def _records(raw: pl.DataFrame, rows: list[dict]) -> pl.DataFrame:
-    """Quarantine records for ``rows`` (dicts: __row, check_name, column_name, value, reason;
-    and __table when ``raw`` stacks several tables, which the records then keep)."""
-    ids = _ids(raw)
+def _records(raw: pl.DataFrame, rows: list[dict], ids: list[str]) -> pl.DataFrame:
+    """Quarantine records for ``rows`` (dicts: the ``ids`` columns naming a row of ``raw``,
+    check_name, column_name, value, reason); ``__table``, when in ``ids``, is kept."""
     if not rows:
         return empty_quarantine().with_columns(pl.lit(None, pl.Int64).alias(c) for c in ids[1:])
     frame = pl.DataFrame(
@@ -139,7 +139,7 @@ def _records(raw: pl.DataFrame, rows: list[dict]) -> pl.DataFrame:
     )
     # the row as received, for the rows with a problem only (json per row is not free)
     offending = raw.join(frame.select(ids).unique(), on=ids, how="semi")
-    lookup = offending.with_columns(_row_json(offending)).select(*ids, "row_json")
+    lookup = offending.with_columns(_row_json(offending, ids)).select(*ids, "row_json")
     return (
         frame.join(lookup, on=ids, how="left", maintain_order="left")
         .with_columns(pl.col(ROW_ID).alias("row_number"))
@@ -149,9 +149,10 @@ def _records(raw: pl.DataFrame, rows: list[dict]) -> pl.DataFrame:
     )
 
 
-def _ids(frame: pl.DataFrame) -> list[str]:
-    """The columns naming a row: its line, and its table when tables are stacked."""
-    return [ROW_ID, TABLE_ID] if TABLE_ID in frame.columns else [ROW_ID]
+def _ids(stacked: bool) -> list[str]:
+    """The columns naming a row: its line, and its table when tables are stacked. Passed
+    along, never guessed from a frame's columns: a sheet may have a column of any name."""
+    return [ROW_ID, TABLE_ID] if stacked else [ROW_ID]
 
 
 def problem(table: str, check: str, reason: str, received: int = 0) -> ValidationResult:
@@ -171,17 +172,27 @@ def problem(table: str, check: str, reason: str, received: int = 0) -> Validatio
 
 
 def reject_all(raw: pl.DataFrame, table: str, check: str, reason: str, first_row: int = 2):
-    """Quarantine every row of a table that cannot be validated at all (e.g. wrong columns)."""
-    raw = raw.with_row_index(ROW_ID, offset=first_row).with_columns(pl.col(ROW_ID).cast(pl.Int64))
-    rows = [
-        {ROW_ID: r, "check_name": check, "column_name": None, "value": None, "reason": reason}
-        for r in raw[ROW_ID].to_list()
-    ]
-    quarantined = _records(raw, rows).with_columns(pl.lit(table).alias("table_name"))
+    """Quarantine every row of a table that cannot be validated at all (e.g. wrong columns).
+    The row as received is every column of ``raw``, whatever its name."""
+    rows = pl.int_range(first_row, first_row + raw.height, dtype=pl.Int64, eager=True)
+    quarantined = pl.DataFrame(
+        {
+            "table_name": [table] * raw.height,
+            "row_number": rows,
+            "check_name": [check] * raw.height,
+            "column_name": [None] * raw.height,
+            "value": [None] * raw.height,
+            "reason": [reason] * raw.height,
+            "row_json": _row_json(raw, []),
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
     return ValidationResult(table, raw.height, pl.DataFrame(), quarantined)
 
 
-def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFrame, list[dict]]:
+def _cast(
+    raw: pl.DataFrame, dtypes: dict[str, pl.DataType], ids: list[str]
+) -> tuple[pl.DataFrame, list[dict]]:
     """Cast text cells to the model types; collect cells that do not parse or hold formulas."""
     problems: list[dict] = []
     out = raw.with_columns(pl.col(c).str.strip_chars() for c in dtypes)
@@ -237,7 +248,6 @@ def _cast(raw: pl.DataFrame, dtypes: dict[str, pl.DataType]) -> tuple[pl.DataFra
             values = frame.select(flag.alias(col) for col, _, _, flag in found)
             flags.update({col: values[col] for col, *_ in found})
     checks = {col: (check, what) for col, check, what, _ in (*on_raw, *on_out)}
-    ids = _ids(raw)
     for col, dtype in dtypes.items():
         if not flags[col].any():
             continue
@@ -386,7 +396,8 @@ def stacked_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
     columns = {}
     for name, column in schema.columns.items():
         if column.unique:
-            column = column.set_checks([*column.checks, _unique_in_table()])
+            # first, as pandera runs its own uniqueness before a column's checks
+            column = column.set_checks([_unique_in_table(), *column.checks])
             column.unique = False
         columns[name] = column
     columns[TABLE_ID] = pa.Column(pl.Int64)
@@ -440,9 +451,9 @@ def _validate(
     if not parts:
         return results  # type: ignore[return-value]
     indexed = pl.concat(parts, how="vertical_relaxed") if len(parts) > 1 else parts[0]
-    ids = _ids(indexed)
+    ids = _ids(stacked)
 
-    cast, problems = _cast(indexed, dtypes)
+    cast, problems = _cast(indexed, dtypes, ids)
     for i, item in enumerate(tables):
         for line, cells in sorted((item.formula_cells or {}).items()):
             for column, formula in cells:
@@ -471,9 +482,9 @@ def _validate(
             for r in bad.iter_rows(named=True)
         ]
     candidates = cast.filter(~_row_key(ids).is_in(_keys_of(problems, ids)))
-    problems += _model_problems(candidates, model, stacked)
+    problems += _model_problems(candidates, model, ids)
     accepted = cast.filter(~_row_key(ids).is_in(_keys_of(problems, ids))).drop(ROW_ID)
-    quarantined = _records(indexed, problems).with_columns(pl.lit(table).alias("table_name"))
+    quarantined = _records(indexed, problems, ids).with_columns(pl.lit(table).alias("table_name"))
     flags = getattr(model, "quality_flags", None)
     if not stacked:
         by_table = {0: (accepted, quarantined)}
@@ -508,10 +519,13 @@ def _keys_of(problems: list[dict], ids: list[str]) -> list[int]:
 
 
 def _model_problems(
-    candidates: pl.DataFrame, model: type[pa.DataFrameModel], stacked: bool
+    candidates: pl.DataFrame, model: type[pa.DataFrameModel], ids: list[str]
 ) -> list[dict]:
-    """Problem records of the rows that fail the pandera model."""
-    ids = _ids(candidates)
+    """Problem records of the rows that fail the pandera model. A failure with no row
+    rejects every row, which stacked tables cannot do for one table alone: when they are
+    several, ``StackedCheckFailed`` is raised for the caller to validate them one by one."""
+    stacked = TABLE_ID in ids
+    several = stacked and candidates[TABLE_ID].n_unique() > 1
     explain = getattr(model, "explain", None)
     explained: dict[str, pl.Series | None] = {}
     frame = candidates.drop(ROW_ID)
@@ -527,7 +541,7 @@ def _model_problems(
             is_frame_check = column == model.__name__ or rec.get("schema_context") == (
                 "DataFrameSchema"
             )
-            if idx is None and stacked:
+            if idx is None and several:
                 raise StackedCheckFailed(f"{check} failed with no row") from err
             targets = list(range(candidates.height)) if idx is None else [int(idx)]
             if is_frame_check and explain is not None and check not in explained:
@@ -557,17 +571,17 @@ def _model_problems(
                     }
                 )
     except SchemaError as err:  # pragma: no cover - lazy=True raises SchemaErrors
-        if stacked:
+        if several:
             raise StackedCheckFailed(str(err)) from err
         problems += [
             {
-                ROW_ID: r,
+                **{c: candidates[c][pos] for c in ids},
                 "check_name": "schema",
                 "column_name": None,
                 "value": None,
                 "reason": str(err),
             }
-            for r in candidates[ROW_ID].to_list()
+            for pos in range(candidates.height)
         ]
     return problems
 

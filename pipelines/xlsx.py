@@ -25,6 +25,10 @@ _NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _HEADER = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+#: the most characters a cell holds in Excel; longer text is cut, ending in "…"
+MAX_CELL_CHARS = 32767
+#: a carriage return as a character reference: a literal one would be read back as a line feed
+_CR = {"\r": "&#13;"}
 
 
 def _col(i: int) -> str:
@@ -58,8 +62,10 @@ def _sheet_xml(rows: Sequence[Sequence[Cell]]) -> str:
             ref = f"{_col(c)}{r}"
             if isinstance(v, str):
                 # an inline string is text whatever it holds ("=..." never becomes a formula)
+                v = v if len(v) <= MAX_CELL_CHARS else v[: MAX_CELL_CHARS - 1] + "…"
                 space = ' xml:space="preserve"' if v != v.strip() else ""
-                out.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(v)}</t></is></c>')
+                text = escape(v, _CR)
+                out.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
             else:
                 out.append(f'<c r="{ref}"><v>{_num(v)}</v></c>')
         out.append("</row>")
@@ -112,7 +118,7 @@ def workbook_bytes(
         _HEADER
         + f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>'
         + "".join(
-            f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
+            f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
             for i, (name, _) in enumerate(sheets, start=1)
         )
         + "</sheets></workbook>"

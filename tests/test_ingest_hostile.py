@@ -8,10 +8,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pandera.polars as pa
 import polars as pl
 import pytest
 
-from pipelines import landing, paths, reports
+from pipelines import landing, paths, reports, validation
 from pipelines.ingest import submissions
 from pipelines.ingest.table_files import land_table_file
 from schemas import national
@@ -233,6 +234,34 @@ def test_symlink_and_traversal_are_refused(tmp_path, monkeypatch):
         submissions.find("../KEN_2021")
     assert landing.landed_sha("ssi", "KEN_2021_link") == landing.sha256_of(folder)
     assert paths.raw_dir() == raw.resolve()
+
+
+def test_columns_named_like_the_internal_ones_are_only_unexpected(tmp_path, monkeypatch):
+    """A sheet with a column named ``__table`` or ``__row`` (the columns validation adds) is
+    rejected as having unexpected columns, like any other, and the submissions validated with
+    it land as they would alone."""
+    raw, wh = _zone(tmp_path, monkeypatch)
+    bad = _uga_folder(raw, "UGA_2021_cols")
+    receipts_csv = (bad / "receipts.csv").read_text(encoding="utf-8").splitlines()
+    (bad / "receipts.csv").write_text(
+        "\n".join(f"{line},{'__table' if i == 0 else 'x'}" for i, line in enumerate(receipts_csv)),
+        encoding="utf-8",
+    )
+    (bad / "notes.csv").write_text("__row,__table\n1,2\n", encoding="utf-8")
+    _uga_folder(raw, "UGA_2021")
+    landed = submissions.land_submissions(submissions.discover())
+    assert [changed for _, changed in landed] == [True, True]
+    good = reports.read_quarantine("UGA_2021", submissions.ALL_TABLES)
+    assert good.is_empty(), good
+    q = reports.read_quarantine("UGA_2021_cols", submissions.ALL_TABLES)
+    receipts_q = q.filter(pl.col("table_name") == "ssi_receipts")
+    assert receipts_q.height == len(receipts_csv) - 1
+    assert "unexpected columns ['__table']" in receipts_q["reason"][0]
+    notes = q.filter(pl.col("table_name") == submissions.EXTRA_TABLE)
+    assert notes["row_json"].to_list() == ['{"__row": "1", "__table": "2"}']
+    receipt = pl.read_parquet(landing.receipt_path("ssi", "UGA_2021_cols"))
+    assert receipt["file_error"].is_null().all()
+    assert int(receipt["rows_loaded"].sum()) > 0
 
 
 # --- overlap_group (methodology §2.5), broad age groups (§2.1), years from 1990 (§8.1) -------
@@ -548,3 +577,31 @@ def test_reference_year_from_1990(tmp_path, monkeypatch):
     receipt, q, _ = _land("UGA_1989")
     assert set(q["check_name"]) == {"submission_identity"}
     assert "reference year 1989 is outside 1990–" in q["reason"][0]
+
+
+class _Erring(pa.DataFrameModel):
+    """A model whose check across rows fails with an error, not per row."""
+
+    x: int
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check(error="erring")
+    @classmethod
+    def erring(cls, data) -> bool:
+        raise ValueError("boom")
+
+
+def test_a_failure_with_no_row_is_the_same_stacked_or_alone():
+    """A failure pandera cannot attribute to a row rejects every row of the table. Stacked
+    with other tables it cannot be told apart per table: ``StackedCheckFailed`` (the landing
+    then validates the tables one by one); a stack of one table rejects its rows as alone."""
+    frame = pl.DataFrame({"x": ["1", "2"]})
+    alone = validation.validate_table(frame, _Erring, "t")
+    (stacked,) = validation.validate_tables([validation.Table(frame)], _Erring, "t")
+    assert alone.accepted.height == stacked.accepted.height == 0
+    assert alone.quarantined.equals(stacked.quarantined)
+    assert alone.quarantined["row_number"].to_list() == [2, 3]
+    with pytest.raises(validation.StackedCheckFailed):
+        validation.validate_tables([validation.Table(frame)] * 2, _Erring, "t")

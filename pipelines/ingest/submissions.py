@@ -7,6 +7,7 @@ folder ``raw/ssi/<ISO3>_<YEAR>[_suffix]/`` holding ``<section>.csv`` files (docs
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,6 @@ from pipelines.ingest.readers import (
 from pipelines.validation import (
     TABLE_ID,
     RowCheck,
-    StackedCheckFailed,
     Table,
     ValidationResult,
     problem,
@@ -35,6 +35,7 @@ from pipelines.validation import (
 from schemas import codes, ssi
 
 SOURCE = "ssi"
+LOG = logging.getLogger(__name__)
 SUBMISSION_ID = re.compile(r"^(?P<iso3>[A-Z]{3})_(?P<year>\d{4})(?:_(?P<suffix>[A-Za-z0-9-]+))?$")
 FILE_TABLE = "ssi_file"  # quarantine table for files that cannot be read at all
 EXTRA_TABLE = "ssi_extra_sheet"  # quarantine table for sheets outside the format
@@ -576,12 +577,27 @@ def land_submissions(
     items = list(read.values())
     try:
         validated = _validate_sections(items)
-    except StackedCheckFailed:
-        # a failure pandera could not tell apart per submission: each on its own
-        validated = [_validate_sections([item])[0] for item in items]
+    except Exception:  # noqa: BLE001 - one submission's fault must not stop the others
+        # a failure that cannot be told apart per submission (StackedCheckFailed) or an error:
+        # each submission on its own, so that only the one at fault is refused
+        validated = [_validate_alone(item) for item in items]
     for i, item, results in zip(read, items, validated, strict=True):
         out[i] = (_write(item, results), True)
     return out  # type: ignore[return-value]
+
+
+def _validate_alone(item: _Read) -> list[ValidationResult]:
+    """The results of one submission validated on its own; a submission whose validation
+    fails with an error is refused with a receipt saying so (the error is in the run's log)."""
+    try:
+        return _validate_sections([item])[0]
+    except Exception as exc:  # noqa: BLE001
+        LOG.exception("validating %s failed", item.sub.submission_id)
+        reason = (
+            f"{item.sub.path.name} is refused: it could not be validated "
+            f"({type(exc).__name__}); nothing of it was loaded. Please tell the data team."
+        )
+        return [problem(FILE_TABLE, "validation_error", reason)]
 
 
 def _write(item: _Read, results: list[ValidationResult]) -> pl.DataFrame:
@@ -600,7 +616,12 @@ def _write(item: _Read, results: list[ValidationResult]) -> pl.DataFrame:
             SOURCE, sub.submission_id, [res], item.prov, reason, stale=stale
         )
     else:
-        receipt = landing.write_results(SOURCE, sub.submission_id, results, item.prov, stale=stale)
+        # a submission refused by its validation (``_validate_alone``) has its file error
+        refused = [r for r in results if r.table_name == FILE_TABLE]
+        error = refused[0].quarantined["reason"][0] if refused else None
+        receipt = landing.write_results(
+            SOURCE, sub.submission_id, results, item.prov, error, stale=stale
+        )
     write_report(sub, receipt)
     return receipt
 
