@@ -116,20 +116,21 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
             raise ValueError("two regions share a page name")
 
         # -- countries -----------------------------------------------------------------
+        coverage, legal, spending = (
+            data.effective_coverage(con),
+            data.legal_vs_effective(con),
+            data.expenditure(con),
+        )
+        sdg, flagship = data.sdg_values(con), data.flagship_results(con) or {}
         for c in countries:
             iso3, name = c["iso3"], c["name"]
-            results = data.flagship_results(con, iso3)
-            results = results or []
-            sdg_rows = data.sdg_values(con, iso3)
+            results = flagship.get(iso3, [])
+            sdg_rows = sdg.get(iso3, [])
             sdg_table, sources = _sdg_table(sdg_rows)
             page_charts = {
-                "coverage": charts.coverage_over_time(
-                    data.effective_coverage(con, iso3), risks, name
-                ),
-                "legal": charts.legal_vs_effective(data.legal_vs_effective(con, iso3), risks, name),
-                "expenditure": charts.expenditure_by_function(
-                    data.expenditure(con, iso3), risks, name
-                ),
+                "coverage": charts.coverage_over_time(coverage.get(iso3, []), risks, name),
+                "legal": charts.legal_vs_effective(legal.get(iso3, []), risks, name),
+                "expenditure": charts.expenditure_by_function(spending.get(iso3, []), risks, name),
                 "benfts": charts.sdg_benfts(sdg_rows, name),
                 "timeline": charts.flagship_timeline(results, risks, name),
                 "impact": charts.flagship_impact(results, risks, name),

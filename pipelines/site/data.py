@@ -101,64 +101,75 @@ def risk_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 # --- country ---------------------------------------------------------------------------------
+#
+# Each query runs once for all countries (a query per country and page cost a second of every
+# build, issue 13): ``{iso3}`` is the country column of the query; its rows come back grouped
+# by country, each country's in the order of the query.
 
 
-def effective_coverage(con: duckdb.DuckDBPyConnection, iso3: str) -> list[Row]:
-    return rows(
+def _by_country(con: duckdb.DuckDBPyConnection, query: str, iso3: str) -> dict[str, list[Row]]:
+    found = rows(con, query.format(iso3=f"{iso3} as _country,", first=f"{iso3},"))
+    out: dict[str, list[Row]] = {}
+    for r in found:
+        out.setdefault(r.pop("_country"), []).append(r)
+    return out
+
+
+def effective_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
+    return _by_country(
         con,
         """
-        select "year", risk, sex, series_code, covered, reference_population, coverage_rate,
-               is_above_100, is_estimated
+        select {iso3} "year", risk, sex, series_code, covered, reference_population,
+               coverage_rate, is_above_100, is_estimated
         from marts.fct_effective_coverage
-        where iso3 = ? and coverage_rate is not null
-        order by "year", risk, sex
+        where coverage_rate is not null
+        order by {first} "year", risk, sex
         """,
-        [iso3],
+        "iso3",
     )
 
 
-def legal_vs_effective(con: duckdb.DuckDBPyConnection, iso3: str) -> list[Row]:
+def legal_vs_effective(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
     """Headline (mandatory) legal coverage next to effective coverage, same year, risk, sex."""
-    return rows(
+    return _by_country(
         con,
         """
-        select l."year", l.risk, l.sex, l.legal_coverage_rate, e.coverage_rate
+        select {iso3} l."year", l.risk, l.sex, l.legal_coverage_rate, e.coverage_rate
         from marts.fct_legal_coverage l
         left join marts.fct_effective_coverage e
           on e.iso3 = l.iso3 and e."year" = l."year" and e.risk = l.risk and e.sex = l.sex
-        where l.iso3 = ? and l.scope = 'mandatory' and l.legal_coverage_rate is not null
-        order by l."year", l.risk, l.sex
+        where l.scope = 'mandatory' and l.legal_coverage_rate is not null
+        order by {first} l."year", l.risk, l.sex
         """,
-        [iso3],
+        "l.iso3",
     )
 
 
-def expenditure(con: duckdb.DuckDBPyConnection, iso3: str) -> list[Row]:
+def expenditure(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
     """Expenditure by function, all scheme types (scheme_type = '_T')."""
-    return rows(
+    return _by_country(
         con,
         """
-        select "year", "function", expenditure_lcu, currency, pct_gdp, per_capita_usd,
+        select {iso3} "year", "function", expenditure_lcu, currency, pct_gdp, per_capita_usd,
                pct_gov_expenditure
         from marts.fct_expenditure
-        where iso3 = ? and scheme_type = '_T'
-        order by "year", "function"
+        where scheme_type = '_T'
+        order by {first} "year", "function"
         """,
-        [iso3],
+        "iso3",
     )
 
 
-def sdg_values(con: duckdb.DuckDBPyConnection, iso3: str) -> list[Row]:
-    return rows(
+def sdg_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
+    return _by_country(
         con,
         """
-        select series_code, sex, age, time_period as "year", value, nature, obs_status,
+        select {iso3} series_code, sex, age, time_period as "year", value, nature, obs_status,
                source_detail, comment_obs
         from marts.sdg_indicators
-        where iso3 = ?
-        order by series_code, sex, age, time_period
+        order by {first} series_code, sex, age, time_period
         """,
-        [iso3],
+        "iso3",
     )
 
 
@@ -181,21 +192,20 @@ def regional_aggregates(con: duckdb.DuckDBPyConnection) -> list[Row]:
 # --- Flagship (optional tables) --------------------------------------------------------------
 
 
-def flagship_results(con: duckdb.DuckDBPyConnection, iso3: str) -> list[Row] | None:
-    """Results of one country, or None when the warehouse has no Flagship table."""
+def flagship_results(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]] | None:
+    """Results by country, or None when the warehouse has no Flagship table."""
     if not has_table(con, "fct_flagship_results"):
         return None
-    return rows(
+    return _by_country(
         con,
         """
-        select result_id, "year", cast(result_date as varchar) as result_date, phase,
+        select {iso3} result_id, "year", cast(result_date as varchar) as result_date, phase,
                result_type, step, impact_type, risk, sex, persons, description, source,
                thematic_area, is_joint
         from marts.fct_flagship_results
-        where iso3 = ?
-        order by result_date, result_id, risk, sex
+        order by {first} result_date, result_id, risk, sex
         """,
-        [iso3],
+        "iso3",
     )
 
 
