@@ -158,6 +158,54 @@ def test_same_warehouse_same_bytes(site: Path, sample_warehouse: Path, tmp_path:
         assert (target / rel).read_bytes() == (site / rel).read_bytes(), rel
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_pages_whose_rows_did_not_change_are_reused(
+    sample_warehouse: Path, warehouse_copy: Path, tmp_path: Path, monkeypatch
+):
+    """A rebuild renders only the pages whose rows changed and copies the others from the
+    published site; the site is byte for byte the one a build from scratch writes."""
+    from pipelines.site import build, render
+
+    target = tmp_path / "site"
+    publish_site(sample_warehouse / "floorboard.duckdb", target, "first")
+    rendered: list[str] = []
+    page = render.page
+
+    def counting(env, template, path, **context):
+        rendered.append(path.name)
+        return page(env, template, path, **context)
+
+    monkeypatch.setattr(render, "page", counting)
+    publish_site(sample_warehouse / "floorboard.duckdb", target, "same")
+    assert sorted(rendered) == ["flagship.html", "index.html"]  # not kept: one of each
+
+    path = warehouse_copy / "floorboard.duckdb"
+    path.chmod(0o644)  # the published file is read-only
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "update marts.fct_effective_coverage set coverage_rate = coverage_rate / 2 "
+            "where iso3 = 'KEN'"
+        )
+    finally:
+        con.close()
+    rendered.clear()
+    publish_site(path, target, "changed")
+    assert sorted(rendered) == ["KEN.html", "flagship.html", "index.html"]
+    fresh = tmp_path / "fresh"
+    monkeypatch.setattr(render, "page", page)
+    build.build_site(path, fresh)
+    assert _files(target) == _files(fresh)
+
+
 # --- static checks of every page ---------------------------------------------------------------
 
 

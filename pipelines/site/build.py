@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from pipelines import faults, fsutil, paths
-from pipelines.site import charts, data, render
+from pipelines.site import charts, data, render, reuse
 
 INCOME_LABELS = {
     "LIC": "Low income",
@@ -92,13 +92,15 @@ def _sdg_table(rows: list[dict]) -> tuple[charts.Table, list[str]]:
     return table, sources
 
 
-def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
+def build_site(warehouse_path: Path, out_dir: Path, previous: Path | None = None) -> list[Path]:
     """Write the site into ``out_dir`` (created; existing files overwritten) and return the
-    pages written (HTML only, sorted)."""
+    pages written (HTML only, sorted). ``previous``: a published site whose pages are copied
+    when their rows and the code are unchanged (``reuse``); the pages are the same bytes."""
     out_dir.mkdir(parents=True, exist_ok=True)
     env = render.environment()
     render.write_assets(out_dir)
     pages: list[Path] = []
+    known = reuse.Pages(out_dir, previous)
     with data.connect(warehouse_path) as con:
         risks = data.risk_labels(con)
         countries = data.countries_with_data(con)
@@ -126,6 +128,26 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
             iso3, name = c["iso3"], c["name"]
             results = flagship.get(iso3, [])
             sdg_rows = sdg.get(iso3, [])
+            region_links = [
+                {"slug": slugs[(t, region)], "label": region_label(t, region)}
+                for t in REGION_KINDS
+                if (region := memberships.get((iso3, t))) is not None and (t, region) in slugs
+            ]
+            path = out_dir / "country" / f"{iso3}.html"
+            rows = [
+                c,
+                results,
+                sdg_rows,
+                coverage.get(iso3, []),
+                legal.get(iso3, []),
+                spending.get(iso3, []),
+                risks,
+                region_links,
+                flagship_table,
+            ]
+            pages.append(path)
+            if known.reuse(path, "country.html", rows):
+                continue
             sdg_table, sources = _sdg_table(sdg_rows)
             page_charts = {
                 "coverage": charts.coverage_over_time(coverage.get(iso3, []), risks, name),
@@ -136,27 +158,20 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
                 "impact": charts.flagship_impact(results, risks, name),
             }
             numbered = _number(list(page_charts.values()))
-            region_links = [
-                {"slug": slugs[(t, region)], "label": region_label(t, region)}
-                for t in REGION_KINDS
-                if (region := memberships.get((iso3, t))) is not None and (t, region) in slugs
-            ]
-            pages.append(
-                render.page(
-                    env,
-                    "country.html",
-                    out_dir / "country" / f"{iso3}.html",
-                    title=name,
-                    root="../",
-                    charts=numbered,
-                    country=c,
-                    region_links=region_links,
-                    sdg=sdg_table if sdg_rows else None,
-                    sources=sources,
-                    flagship_missing=not flagship_table,
-                    flagship_present=bool(results),
-                    **page_charts,
-                )
+            render.page(
+                env,
+                "country.html",
+                path,
+                title=name,
+                root="../",
+                charts=numbered,
+                country=c,
+                region_links=region_links,
+                sdg=sdg_table if sdg_rows else None,
+                sources=sources,
+                flagship_missing=not flagship_table,
+                flagship_present=bool(results),
+                **page_charts,
             )
 
         # -- regions -------------------------------------------------------------------
@@ -198,25 +213,27 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
                 if region_type == "world"
                 else [c for c in countries if memberships.get((c["iso3"], region_type)) == region]
             )
+            path = out_dir / "region" / f"{slugs[(region_type, region)]}.html"
+            pages.append(path)
+            if known.reuse(path, "region.html", [region_type, region, rows, members]):
+                continue
             total = [r for r in rows if r["sex"] == "_T"]
             page_charts = {
                 "over_time": charts.region_over_time(rows, label),
                 "data_coverage": charts.region_data_coverage(total, label),
             }
-            pages.append(
-                render.page(
-                    env,
-                    "region.html",
-                    out_dir / "region" / f"{slugs[(region_type, region)]}.html",
-                    title=label,
-                    root="../",
-                    charts=_number(list(page_charts.values())),
-                    region={"label": label, "kind": REGION_KINDS[region_type]},
-                    latest=charts.Table(columns, [line(latest[k]) for k in sorted(latest)]),
-                    all=charts.Table(columns, [line(r) for r in rows]),
-                    members=members,
-                    **page_charts,
-                )
+            render.page(
+                env,
+                "region.html",
+                path,
+                title=label,
+                root="../",
+                charts=_number(list(page_charts.values())),
+                region={"label": label, "kind": REGION_KINDS[region_type]},
+                latest=charts.Table(columns, [line(latest[k]) for k in sorted(latest)]),
+                all=charts.Table(columns, [line(r) for r in rows]),
+                members=members,
+                **page_charts,
             )
 
     # -- index and Flagship ------------------------------------------------------------------
@@ -265,6 +282,7 @@ def build_site(warehouse_path: Path, out_dir: Path) -> list[Path]:
             focus=[c for c in countries if c["is_flagship_focus"]],
         )
     )
+    known.write_manifest()
     return sorted(pages)
 
 
@@ -275,7 +293,7 @@ def publish_site(warehouse_path: Path, target: Path, run_id: str) -> list[Path]:
     tmp = fsutil.temporary_sibling(target, run_id)
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        pages = build_site(warehouse_path, tmp)
+        pages = build_site(warehouse_path, tmp, target if target.is_dir() else None)
         faults.point("site.files_written")
         fsutil.publish_dir(tmp, target, kill_point="site.before_rename")
     except BaseException:
