@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -52,24 +54,79 @@ def _num(v: int | float) -> str:
     return repr(v)
 
 
-def _sheet_xml(rows: Sequence[Sequence[Cell]]) -> str:
-    out = [_HEADER, f'<worksheet xmlns="{_NS_MAIN}"><sheetData>']
+#: characters XML 1.0 cannot hold, written as SpreadsheetML's ``_xHHHH_`` escapes
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(v: str) -> str:
+    """Cell text as XML: cut at Excel's limit, CR kept, illegal characters escaped."""
+    v = v if len(v) <= MAX_CELL_CHARS else v[: MAX_CELL_CHARS - 1] + "…"
+    v = _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v)
+    return escape(v, _CR)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a sheet looks: its first ``bold_rows`` rows in bold, its first ``frozen_rows`` rows
+    frozen, and column widths as (first column, last column, width), columns from 0."""
+
+    bold_rows: int = 0
+    frozen_rows: int = 0
+    widths: tuple[tuple[int, int, float], ...] = field(default_factory=tuple)
+
+
+def _sheet_xml(
+    rows: Sequence[Sequence[Cell]],
+    layout: Layout | None = None,
+    shared: dict[str, int] | None = None,
+) -> str:
+    """A worksheet; text as inline strings, or as indexes into ``shared`` (filled here)."""
+    layout = layout or Layout()
+    out = [_HEADER, f'<worksheet xmlns="{_NS_MAIN}">']
+    if layout.frozen_rows:
+        n = layout.frozen_rows
+        out.append(
+            '<sheetViews><sheetView workbookViewId="0">'
+            f'<pane ySplit="{n}" topLeftCell="A{n + 1}" activePane="bottomLeft" state="frozen"/>'
+            f'<selection pane="bottomLeft" activeCell="A{n + 1}" sqref="A{n + 1}"/>'
+            "</sheetView></sheetViews>"
+        )
+    if layout.widths:
+        out.append("<cols>")
+        for first, last, width in layout.widths:
+            out.append(f'<col min="{first + 1}" max="{last + 1}" width="{width}" customWidth="1"/>')
+        out.append("</cols>")
+    out.append("<sheetData>")
     for r, row in enumerate(rows, start=1):
         out.append(f'<row r="{r}">')
+        style = ' s="1"' if r <= layout.bold_rows else ""
         for c, v in enumerate(row):
             if v is None or v == "":
                 continue
             ref = f"{_col(c)}{r}"
             if isinstance(v, str):
-                # an inline string is text whatever it holds ("=..." never becomes a formula)
-                v = v if len(v) <= MAX_CELL_CHARS else v[: MAX_CELL_CHARS - 1] + "…"
+                # text is text whatever it holds ("=..." never becomes a formula)
+                if shared is not None:
+                    index = shared.setdefault(v, len(shared))
+                    out.append(f'<c r="{ref}"{style} t="s"><v>{index}</v></c>')
+                    continue
                 space = ' xml:space="preserve"' if v != v.strip() else ""
-                text = escape(v, _CR)
-                out.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                out.append(
+                    f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_text(v)}</t></is></c>'
+                )
             else:
-                out.append(f'<c r="{ref}"><v>{_num(v)}</v></c>')
+                out.append(f'<c r="{ref}"{style}><v>{_num(v)}</v></c>')
         out.append("</row>")
     out.append("</sheetData></worksheet>")
+    return "".join(out)
+
+
+def _shared_strings_xml(shared: dict[str, int]) -> str:
+    out = [_HEADER, f'<sst xmlns="{_NS_MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">']
+    for text in shared:  # in index order (insertion order)
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        out.append(f"<si><t{space}>{_text(text)}</t></si>")
+    out.append("</sst>")
     return "".join(out)
 
 
@@ -79,9 +136,21 @@ def workbook_bytes(
     created: dt.datetime,
     creator: str = "Floorboard sample generator",
     title: str = "",
+    description: str = "",
+    layouts: Sequence[Layout | None] | None = None,
+    shared_strings: bool = False,
 ) -> bytes:
-    """The bytes of an .xlsx workbook with the given sheets (name, rows incl. header)."""
+    """The bytes of an .xlsx workbook with the given sheets (name, rows incl. header).
+    ``layouts``: per sheet, bold and frozen rows and column widths. ``shared_strings``: each
+    distinct text written once and pointed to by its cells (smaller when texts repeat)."""
     n = len(sheets)
+    layouts = list(layouts or [None] * n)
+    bold = any(layout is not None and layout.bold_rows for layout in layouts)
+    shared: dict[str, int] | None = {} if shared_strings else None
+    sheet_parts = [
+        (f"xl/worksheets/sheet{i}.xml", _sheet_xml(rows, layout, shared))
+        for i, ((_, rows), layout) in enumerate(zip(sheets, layouts, strict=True), start=1)
+    ]
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     content_types = (
         _HEADER
@@ -98,6 +167,12 @@ def workbook_bytes(
         )
         + '<Override PartName="/xl/styles.xml" ContentType="application/'
         + 'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        + (
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            if shared is not None
+            else ""
+        )
         + '<Override PartName="/docProps/core.xml" '
         + 'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
         + '<Override PartName="/docProps/app.xml" ContentType="application/'
@@ -132,18 +207,34 @@ def workbook_bytes(
             for i in range(1, n + 1)
         )
         + f'<Relationship Id="rId{n + 1}" Type="{_NS_REL}/styles" Target="styles.xml"/>'
+        + (
+            f'<Relationship Id="rId{n + 2}" Type="{_NS_REL}/sharedStrings" '
+            'Target="sharedStrings.xml"/>'
+            if shared is not None
+            else ""
+        )
         + "</Relationships>"
     )
     styles = (
         _HEADER
         + f'<styleSheet xmlns="{_NS_MAIN}">'
-        + '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        + (
+            '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+            '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+            if bold
+            else '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        )
         + '<fills count="2"><fill><patternFill patternType="none"/></fill>'
         + '<fill><patternFill patternType="gray125"/></fill></fills>'
         + '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         + '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
         + "</cellStyleXfs>"
-        + '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        + (
+            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+            if bold
+            else '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        )
         + "</cellXfs>"
         + '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
         + "</styleSheet>"
@@ -154,7 +245,8 @@ def workbook_bytes(
         + 'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
         + 'xmlns:dcterms="http://purl.org/dc/terms/" '
         + 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        + f"<dc:title>{escape(title)}</dc:title>"
+        + f"<dc:title>{_text(title)}</dc:title>"
+        + (f"<dc:description>{_text(description)}</dc:description>" if description else "")
         + f"<dc:creator>{escape(creator)}</dc:creator>"
         + f"<cp:lastModifiedBy>{escape(creator)}</cp:lastModifiedBy>"
         + f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
@@ -176,10 +268,9 @@ def workbook_bytes(
         ("xl/_rels/workbook.xml.rels", workbook_rels),
         ("xl/styles.xml", styles),
     ]
-    parts += [
-        (f"xl/worksheets/sheet{i}.xml", _sheet_xml(rows))
-        for i, (_, rows) in enumerate(sheets, start=1)
-    ]
+    parts += sheet_parts
+    if shared is not None:
+        parts.append(("xl/sharedStrings.xml", _shared_strings_xml(shared)))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for name, text in parts:
@@ -198,5 +289,9 @@ def write_workbook(
     created: dt.datetime,
     title: str = "",
     creator: str = "Floorboard sample generator",
+    **options: object,
 ) -> None:
-    path.write_bytes(workbook_bytes(sheets, created=created, title=title, creator=creator))
+    """Write ``workbook_bytes`` (its options as keywords) to ``path``."""
+    path.write_bytes(
+        workbook_bytes(sheets, created=created, title=title, creator=creator, **options)  # type: ignore[arg-type]
+    )

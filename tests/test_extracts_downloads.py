@@ -146,7 +146,7 @@ def test_formula_injection_is_neutralized(warehouse_copy: Path, tmp_path: Path) 
                     numbers += isinstance(cell.value, float | int)
     assert numbers > 0
     assert "'" + HOSTILE["name"] in seen
-    # xlsxwriter stores CR as the OOXML escape _x000D_, which openpyxl leaves in inline strings
+    # a CR may come back as the OOXML escape _x000D_ (openpyxl leaves it in inline strings)
     assert {"'" + t for t in HOSTILE["source"]} <= {v.replace("_x000D_", "\r") for v in seen}
 
     # CSV: the same for text columns; values stay plain numbers

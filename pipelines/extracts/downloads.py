@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 import polars as pl
-import xlsxwriter
 
+from pipelines import xlsx
 from pipelines.extracts.codelists import CodeLists
 from pipelines.extracts.observations import DECIMALS
 
@@ -208,73 +208,55 @@ def write_workbook(
     release_id: str,
     prepared: datetime,
 ) -> Path:
-    """The workbook; deterministic for a given ``prepared`` (xlsxwriter fixes zip timestamps)."""
-    wb = xlsxwriter.Workbook(
-        str(path),
-        {
-            # shared strings (not constant_memory's inline strings): each distinct text is
-            # escaped and written once, the cells point to it; the country names, codes and
-            # sources repeat on every row: 3.4 -> 2.2 s and a smaller file on the sample. The
-            # cells are held in memory until close: a few tens of thousands of rows
-            "constant_memory": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    created = prepared.replace(tzinfo=None)
-    wb.set_properties(
-        {
-            "title": f"Floorboard SDG 1.3.1 and 3.8.1 indicators, release {release_id}",
-            "author": "Floorboard",
-            "company": "",
-            "comments": "Generated from the published Floorboard warehouse (docs/extracts.md).",
-            "created": created,
-        }
-    )
-    bold = wb.add_format({"bold": True})
-
-    def put(ws, r: int, c: int, value: object, kind: str = "text", fmt=None) -> None:
-        if value is None or value == "":
-            return
-        if kind == "number":
-            ws.write_number(r, c, float(value), fmt)
-        else:
-            ws.write_string(r, c, neutralize(value), fmt)
-
-    meta = wb.add_worksheet("metadata")
+    """The workbook; deterministic for a given ``prepared`` (fixed zip timestamps). Written by
+    ``pipelines.xlsx`` (shared strings: the country names, codes and sources repeat on every
+    row); xlsxwriter's cell-by-cell calls were most of the release files' time."""
+    meta: list[list[xlsx.Cell]] = []
     table = series_metadata(obs, risks, cl)
     for r, row in enumerate(table):
-        for c, value in enumerate(row):
-            kind = "number" if r and table[0][c] == "decimals" and value != "" else "text"
-            put(meta, r, c, value, kind, bold if r == 0 else None)
-    r = len(table) + 1
-    put(meta, r, 0, "notes", fmt=bold)
-    put(meta, r + 1, 0, "release_id")
-    put(meta, r + 1, 1, release_id)
-    put(meta, r + 2, 0, "prepared")
-    put(meta, r + 2, 1, prepared.isoformat())
-    put(meta, r + 3, 0, "code lists")
-    put(meta, r + 3, 1, f"SDG global DSD {cl.dsd_version} ({cl.source})")
-    for i, note in enumerate(NOTES):
-        put(meta, r + 4 + i, 0, "footnote")
-        put(meta, r + 4 + i, 1, note)
-    meta.set_column(0, 0, 16)
-    meta.set_column(1, 9, 30)
-
-    all_rows = rows(obs)
-    for code in sorted({row[0] for row in all_rows}):
-        ws = wb.add_worksheet(code[:31])
-        for c, (name, _) in enumerate(COLUMNS):
-            ws.write_string(0, c, name, bold)
-        line = 1
-        for row in all_rows:
-            if row[0] != code:
-                continue
-            for c, ((_, kind), value) in enumerate(zip(COLUMNS, row, strict=True)):
-                put(ws, line, c, value, kind)
-            line += 1
-        ws.freeze_panes(1, 0)
-        ws.set_column(0, len(COLUMNS) - 1, 14)
-    wb.close()
+        meta.append(
+            [
+                _cell(value, "number" if r and table[0][c] == "decimals" else "text")
+                for c, value in enumerate(row)
+            ]
+        )
+    notes = [
+        ["notes"],
+        ["release_id", release_id],
+        ["prepared", prepared.isoformat()],
+        ["code lists", f"SDG global DSD {cl.dsd_version} ({cl.source})"],
+        *(["footnote", note] for note in NOTES),
+    ]
+    meta += [[], *([_cell(v) for v in row] for row in notes)]
+    sheets: list[tuple[str, list[list[xlsx.Cell]]]] = [("metadata", meta)]
+    layouts = [xlsx.Layout(bold_rows=1, widths=((0, 0, 16), (1, 9, 30)))]
+    by_series: dict[str, list[list[xlsx.Cell]]] = {}
+    kinds = [kind for _, kind in COLUMNS]
+    for row in rows(obs):
+        by_series.setdefault(row[0], []).append(
+            [_cell(value, kind) for kind, value in zip(kinds, row, strict=True)]
+        )
+    for code in sorted(by_series):
+        sheets.append((code[:31], [[name for name, _ in COLUMNS], *by_series[code]]))
+        layouts.append(xlsx.Layout(bold_rows=1, frozen_rows=1, widths=((0, len(COLUMNS) - 1, 14),)))
+    xlsx.write_workbook(
+        path,
+        sheets,
+        created=prepared.replace(tzinfo=None),
+        title=f"Floorboard SDG 1.3.1 and 3.8.1 indicators, release {release_id}",
+        creator="Floorboard",
+        description="Generated from the published Floorboard warehouse (docs/extracts.md).",
+        layouts=layouts,
+        shared_strings=True,
+    )
     return path
+
+
+def _cell(value: object, kind: str = "text") -> xlsx.Cell:
+    """A number stays a number; text is neutralized (a leading ``'`` before formula
+    triggers); nothing (None, "") is an empty cell."""
+    if value is None or value == "":
+        return None
+    if kind == "number":
+        return float(value)  # type: ignore[arg-type]
+    return neutralize(value)
