@@ -58,11 +58,34 @@ def _num(v: int | float) -> str:
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+#: text that Excel would read as one of its ``_xHHHH_`` escapes: its underscore is escaped
+_LOOKS_ESCAPED = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+
+
 def _text(v: str) -> str:
-    """Cell text as XML: cut at Excel's limit, CR kept, illegal characters escaped."""
+    """Cell text as XML: cut at Excel's limit, CR kept, illegal characters escaped. A literal
+    ``_x003D_`` stays those seven characters (Excel would show "="), as xlsxwriter wrote it."""
     v = v if len(v) <= MAX_CELL_CHARS else v[: MAX_CELL_CHARS - 1] + "…"
+    v = _LOOKS_ESCAPED.sub(r"_x005F\1", v)
     v = _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v)
     return escape(v, _CR)
+
+
+#: characters a sheet name cannot hold
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
+def _check_sheet_names(names: list[str]) -> None:
+    """Excel's rules for sheet names (it repairs, i.e. renames, a workbook breaking them)."""
+    seen: set[str] = set()
+    for name in names:
+        if not name or len(name) > 31 or _SHEET_FORBIDDEN.search(name):
+            raise ValueError(f"{name!r} is not a sheet name: 1-31 characters, none of []:*?/\\")
+        if name.startswith("'") or name.endswith("'") or name.casefold() == "history":
+            raise ValueError(f"{name!r} is not a sheet name Excel accepts")
+        if name.casefold() in seen:
+            raise ValueError(f"two sheets are named {name!r} (names ignore case)")
+        seen.add(name.casefold())
 
 
 @dataclass(frozen=True)
@@ -121,8 +144,9 @@ def _sheet_xml(
     return "".join(out)
 
 
-def _shared_strings_xml(shared: dict[str, int]) -> str:
-    out = [_HEADER, f'<sst xmlns="{_NS_MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">']
+def _shared_strings_xml(shared: dict[str, int], count: int) -> str:
+    """The shared strings; ``count``: the string cells pointing to them."""
+    out = [_HEADER, f'<sst xmlns="{_NS_MAIN}" count="{count}" uniqueCount="{len(shared)}">']
     for text in shared:  # in index order (insertion order)
         space = ' xml:space="preserve"' if text != text.strip() else ""
         out.append(f"<si><t{space}>{_text(text)}</t></si>")
@@ -144,6 +168,7 @@ def workbook_bytes(
     ``layouts``: per sheet, bold and frozen rows and column widths. ``shared_strings``: each
     distinct text written once and pointed to by its cells (smaller when texts repeat)."""
     n = len(sheets)
+    _check_sheet_names([name for name, _ in sheets])
     layouts = list(layouts or [None] * n)
     bold = any(layout is not None and layout.bold_rows for layout in layouts)
     shared: dict[str, int] | None = {} if shared_strings else None
@@ -270,7 +295,8 @@ def workbook_bytes(
     ]
     parts += sheet_parts
     if shared is not None:
-        parts.append(("xl/sharedStrings.xml", _shared_strings_xml(shared)))
+        count = sum(text.count(' t="s"><v>') for _, text in sheet_parts)
+        parts.append(("xl/sharedStrings.xml", _shared_strings_xml(shared, count)))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for name, text in parts:

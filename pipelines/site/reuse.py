@@ -2,47 +2,64 @@
 
 A page is a function of its rows and of the code (charts, templates, the Vega bundle). Each page
 gets a key: the sha256 of the code's digest, its template and its rows as canonical JSON. The
-keys of a site's pages are kept in the site itself (``.pages.json``, written last, published
-with the pages by the same rename). The next build copies a page from the published site
-when the key it computes equals the published one, and renders it otherwise: a warm rebuild or
-one changed submission renders only the pages whose rows changed (issue 13). Nothing outside
-the published site is read, so a crash at any point leaves nothing to reuse wrongly.
+keys of a site's pages, with the sha256 of each page's bytes, are kept in the site itself
+(``.pages.json``, written last, published with the pages by the same rename). The next build
+copies a page from the published site when the key it computes equals the published one and the
+page's bytes are the ones recorded, and renders it otherwise: a warm rebuild or one changed
+submission renders only the pages whose rows changed (issue 13). Nothing outside the published
+site is read, and a page that cannot be read, is a link or no longer has its recorded bytes
+(another build published meanwhile) is rendered: reuse never changes what a page holds.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib.metadata
 import json
-import shutil
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
-#: the site's own record of its pages' keys (relative path -> key)
+#: the site's own record of its pages (relative path -> {"key", "sha256"})
 MANIFEST = ".pages.json"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@functools.cache
 def code_digest() -> str:
-    """Every source file of the pipelines and schemas packages (the site and what it imports),
-    its templates and static files, and the versions of the libraries drawing the pages: any
-    change renders every page again."""
-    digest = hashlib.sha256()
+    """Every file of the pipelines and schemas packages (the site and what it imports, its
+    templates and static files), the versions of the libraries drawing the pages and of Python:
+    any change renders every page again. Computed per build (about 50 ms)."""
+    digest = hashlib.sha256(sys.version.encode())
     for package in ("pipelines", "schemas"):
         for path in sorted((ROOT / package).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
                 digest.update(path.read_bytes())
-    for dist in ("altair", "jinja2", "vl-convert-python"):
+    for dist in ("altair", "jinja2", "markupsafe", "vl-convert-python"):
         digest.update(f"{dist}=={importlib.metadata.version(dist)}\n".encode())
     return digest.hexdigest()
 
 
-def page_key(template: str, rows: Any) -> str:
-    text = json.dumps(rows, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(f"{code_digest()}\0{template}\0{text}".encode()).hexdigest()
+def _read_page(previous: Path, rel: str) -> bytes | None:
+    """The bytes of a page of the published site, never through a link (of the page or of a
+    folder on its way); None when it cannot be read."""
+    fd = None
+    try:
+        fd = os.open(previous, os.O_RDONLY | os.O_DIRECTORY)
+        parts = rel.split("/")
+        for part in parts[:-1]:
+            nxt = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        page = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW, dir_fd=fd)
+        with os.fdopen(page, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 class Pages:
@@ -52,31 +69,43 @@ class Pages:
     def __init__(self, out_dir: Path, previous: Path | None):
         self.out_dir = out_dir
         self.previous = previous
-        self.keys: dict[str, str] = {}
-        self.published: dict[str, str] = {}
+        self.digest = code_digest()
+        self.pages: dict[str, dict[str, str]] = {}
+        self.published: dict[str, Any] = {}
+        (out_dir / MANIFEST).unlink(missing_ok=True)  # a build in place starts without one
         if previous is not None:
             try:
                 found = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
-                if isinstance(found, dict):
-                    self.published = {str(k): str(v) for k, v in found.items()}
+                self.published = found if isinstance(found, dict) else {}
             except (OSError, ValueError):
                 self.published = {}  # no site, or not one of ours: render everything
 
+    def key(self, template: str, rows: Any) -> str:
+        text = json.dumps(rows, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(f"{self.digest}\0{template}\0{text}".encode()).hexdigest()
+
     def reuse(self, path: Path, template: str, rows: Any) -> bool:
-        """Record the key of the page at ``path``; copy it from the published site when its key
-        is the published one (True), else the caller renders it (False)."""
+        """Copy the page at ``path`` from the published site when its key and bytes are the
+        recorded ones (True); else the caller renders it (False) and calls ``rendered``."""
         rel = path.relative_to(self.out_dir).as_posix()
-        key = self.keys[rel] = page_key(template, rows)
-        if self.previous is None or self.published.get(rel) != key:
+        key = self.key(template, rows)
+        self.pages[rel] = {"key": key}
+        known = self.published.get(rel)
+        if self.previous is None or not isinstance(known, dict) or known.get("key") != key:
             return False
-        source = self.previous / rel
-        if source.is_symlink() or not source.is_file():
+        data = _read_page(self.previous, rel)
+        if data is None or hashlib.sha256(data).hexdigest() != known.get("sha256"):
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
+        path.write_bytes(data)
+        self.pages[rel]["sha256"] = known["sha256"]
         return True
 
     def write_manifest(self) -> Path:
+        """Record the pages with the sha256 of their bytes as written (last, after every page)."""
+        for rel, page in self.pages.items():
+            if "sha256" not in page:
+                page["sha256"] = hashlib.sha256((self.out_dir / rel).read_bytes()).hexdigest()
         target = self.out_dir / MANIFEST
-        target.write_text(json.dumps(self.keys, sort_keys=True, indent=0) + "\n", encoding="utf-8")
+        target.write_text(json.dumps(self.pages, sort_keys=True, indent=0) + "\n", encoding="utf-8")
         return target
