@@ -175,14 +175,11 @@ def write_reports(
     return write_report(key, render(title, source_file, receipt, quarantine, sheet_of, sections))
 
 
-#: characters XML 1.0 cannot hold (openpyxl refuses them): shown as ``\x01``... like in Markdown
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def _text(value: object) -> str | None:
+    # characters XML cannot hold are shown as \x01... like in the Markdown report
     if value is None:
         return None
-    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(value))
+    return xlsx.XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(value))
 
 
 def write_workbook(

@@ -481,9 +481,9 @@ def _validate(
             }
             for r in bad.iter_rows(named=True)
         ]
-    candidates = cast.filter(~_row_key(ids).is_in(_keys_of(problems, ids)))
+    candidates = _without(cast, problems, ids)
     problems += _model_problems(candidates, model, ids)
-    accepted = cast.filter(~_row_key(ids).is_in(_keys_of(problems, ids))).drop(ROW_ID)
+    accepted = _without(cast, problems, ids).drop(ROW_ID)
     quarantined = _records(indexed, problems, ids).with_columns(pl.lit(table).alias("table_name"))
     flags = getattr(model, "quality_flags", None)
     if not stacked:
@@ -505,17 +505,14 @@ def _validate(
     return results  # type: ignore[return-value]
 
 
-def _row_key(ids: list[str]) -> pl.Expr:
-    """A row's line, and its table when stacked, as one number (lines < 2**32)."""
-    if len(ids) == 1:
-        return pl.col(ROW_ID)
-    return pl.col(TABLE_ID) * 2**32 + pl.col(ROW_ID)
-
-
-def _keys_of(problems: list[dict], ids: list[str]) -> list[int]:
-    if len(ids) == 1:
-        return list({p[ROW_ID] for p in problems})
-    return list({p[TABLE_ID] * 2**32 + p[ROW_ID] for p in problems})
+def _without(frame: pl.DataFrame, problems: list[dict], ids: list[str]) -> pl.DataFrame:
+    """``frame`` less its rows that have a problem (named by the ``ids`` columns), in order."""
+    if not problems:
+        return frame
+    bad = pl.DataFrame(
+        [{c: p[c] for c in ids} for p in problems], schema={c: pl.Int64 for c in ids}
+    ).unique()
+    return frame.join(bad, on=ids, how="anti", maintain_order="left")
 
 
 def _model_problems(

@@ -55,7 +55,7 @@ def _num(v: int | float) -> str:
 
 
 #: characters XML 1.0 cannot hold, written as SpreadsheetML's ``_xHHHH_`` escapes
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 #: text that Excel would read as one of its ``_xHHHH_`` escapes: its underscore is escaped
@@ -67,8 +67,34 @@ def _text(v: str) -> str:
     ``_x003D_`` stays those seven characters (Excel would show "="), as xlsxwriter wrote it."""
     v = v if len(v) <= MAX_CELL_CHARS else v[: MAX_CELL_CHARS - 1] + "…"
     v = _LOOKS_ESCAPED.sub(r"_x005F\1", v)
-    v = _XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v)
+    v = XML_ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v)
     return escape(v, _CR)
+
+
+def _t(v: str) -> str:
+    """The ``<t>`` element of a text, keeping its leading and trailing white space."""
+    space = ' xml:space="preserve"' if v != v.strip() else ""
+    return f"<t{space}>{_text(v)}</t>"
+
+
+class _SharedStrings:
+    """The workbook's shared strings: each distinct text once, in the order first seen, and
+    how many cells point to them."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.cells = 0
+
+    def add(self, text: str) -> int:
+        self.cells += 1
+        return self.index.setdefault(text, len(self.index))
+
+    def xml(self) -> str:
+        n = len(self.index)
+        out = [_HEADER, f'<sst xmlns="{_NS_MAIN}" count="{self.cells}" uniqueCount="{n}">']
+        out += [f"<si>{_t(text)}</si>" for text in self.index]  # in index order
+        out.append("</sst>")
+        return "".join(out)
 
 
 #: characters a sheet name cannot hold
@@ -101,7 +127,7 @@ class Layout:
 def _sheet_xml(
     rows: Sequence[Sequence[Cell]],
     layout: Layout | None = None,
-    shared: dict[str, int] | None = None,
+    shared: _SharedStrings | None = None,
 ) -> str:
     """A worksheet; text as inline strings, or as indexes into ``shared`` (filled here)."""
     layout = layout or Layout()
@@ -130,27 +156,13 @@ def _sheet_xml(
             if isinstance(v, str):
                 # text is text whatever it holds ("=..." never becomes a formula)
                 if shared is not None:
-                    index = shared.setdefault(v, len(shared))
-                    out.append(f'<c r="{ref}"{style} t="s"><v>{index}</v></c>')
-                    continue
-                space = ' xml:space="preserve"' if v != v.strip() else ""
-                out.append(
-                    f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_text(v)}</t></is></c>'
-                )
+                    out.append(f'<c r="{ref}"{style} t="s"><v>{shared.add(v)}</v></c>')
+                else:
+                    out.append(f'<c r="{ref}"{style} t="inlineStr"><is>{_t(v)}</is></c>')
             else:
                 out.append(f'<c r="{ref}"{style}><v>{_num(v)}</v></c>')
         out.append("</row>")
     out.append("</sheetData></worksheet>")
-    return "".join(out)
-
-
-def _shared_strings_xml(shared: dict[str, int], count: int) -> str:
-    """The shared strings; ``count``: the string cells pointing to them."""
-    out = [_HEADER, f'<sst xmlns="{_NS_MAIN}" count="{count}" uniqueCount="{len(shared)}">']
-    for text in shared:  # in index order (insertion order)
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        out.append(f"<si><t{space}>{_text(text)}</t></si>")
-    out.append("</sst>")
     return "".join(out)
 
 
@@ -171,7 +183,7 @@ def workbook_bytes(
     _check_sheet_names([name for name, _ in sheets])
     layouts = list(layouts or [None] * n)
     bold = any(layout is not None and layout.bold_rows for layout in layouts)
-    shared: dict[str, int] | None = {} if shared_strings else None
+    shared = _SharedStrings() if shared_strings else None
     sheet_parts = [
         (f"xl/worksheets/sheet{i}.xml", _sheet_xml(rows, layout, shared))
         for i, ((_, rows), layout) in enumerate(zip(sheets, layouts, strict=True), start=1)
@@ -295,8 +307,7 @@ def workbook_bytes(
     ]
     parts += sheet_parts
     if shared is not None:
-        count = sum(text.count(' t="s"><v>') for _, text in sheet_parts)
-        parts.append(("xl/sharedStrings.xml", _shared_strings_xml(shared, count)))
+        parts.append(("xl/sharedStrings.xml", shared.xml()))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for name, text in parts:

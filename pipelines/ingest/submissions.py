@@ -566,12 +566,7 @@ def land_submissions(
         try:
             sheets, kind = _read_sections(sub)
         except UnreadableFile as exc:
-            res = problem(FILE_TABLE, "unreadable_file", exc.reason)
-            receipt = landing.write_results(
-                SOURCE, sub.submission_id, [res], prov, exc.reason, stale=ALL_TABLES
-            )
-            write_report(sub, receipt)
-            out[i] = (receipt, True)
+            out[i] = (_refuse_whole(sub, prov, "unreadable_file", exc.reason), True)
             continue
         read[i] = _Read(sub, prov, sheets, kind)
     items = list(read.values())
@@ -586,42 +581,47 @@ def land_submissions(
     return out  # type: ignore[return-value]
 
 
-def _validate_alone(item: _Read) -> list[ValidationResult]:
-    """The results of one submission validated on its own; a submission whose validation
-    fails with an error is refused with a receipt saying so (the error is in the run's log)."""
+def _validate_alone(item: _Read) -> list[ValidationResult] | str:
+    """The results of one submission validated on its own, or, when its validation fails with
+    an error, why the submission is refused (the error is in the run's log)."""
     try:
         return _validate_sections([item])[0]
     except Exception as exc:  # noqa: BLE001
         LOG.exception("validating %s failed", item.sub.submission_id)
-        reason = (
+        return (
             f"{item.sub.path.name} is refused: it could not be validated "
             f"({type(exc).__name__}); nothing of it was loaded. Please tell the data team."
         )
-        return [problem(FILE_TABLE, "validation_error", reason)]
 
 
-def _write(item: _Read, results: list[ValidationResult]) -> pl.DataFrame:
-    """Land a validated submission (or refuse it when its rows do not add up); its report."""
+def _refuse_whole(
+    sub: SubmissionFile, prov: landing.Provenance, check: str, reason: str
+) -> pl.DataFrame:
+    """Receipt and report of a submission none of whose rows is landed, saying why; what was
+    landed for it before leaves in the same swap."""
+    res = problem(FILE_TABLE, check, reason)
+    receipt = landing.write_results(
+        SOURCE, sub.submission_id, [res], prov, reason, stale=ALL_TABLES
+    )
+    write_report(sub, receipt)
+    return receipt
+
+
+def _write(item: _Read, results: list[ValidationResult] | str) -> pl.DataFrame:
+    """Land a validated submission, or refuse it when its validation failed (``results`` is
+    then the reason) or its rows do not add up; its report."""
     sub = item.sub
+    if isinstance(results, str):
+        return _refuse_whole(sub, item.prov, "validation_error", results)
     mismatch = _counts_problem(results)
-    # every table of the old landing goes in the same swap, unless written again
-    stale = ALL_TABLES
     if mismatch:
         reason = (
             f"{sub.path.name} is refused: its rows could not be counted reliably ({mismatch}); "
             "check that every sheet has its header in row 1 and holds plain values, no formulas"
         )
-        res = problem(FILE_TABLE, "row_count", reason)
-        receipt = landing.write_results(
-            SOURCE, sub.submission_id, [res], item.prov, reason, stale=stale
-        )
-    else:
-        # a submission refused by its validation (``_validate_alone``) has its file error
-        refused = [r for r in results if r.table_name == FILE_TABLE]
-        error = refused[0].quarantined["reason"][0] if refused else None
-        receipt = landing.write_results(
-            SOURCE, sub.submission_id, results, item.prov, error, stale=stale
-        )
+        return _refuse_whole(sub, item.prov, "row_count", reason)
+    # every table of the old landing goes in the same swap, unless written again
+    receipt = landing.write_results(SOURCE, sub.submission_id, results, item.prov, stale=ALL_TABLES)
     write_report(sub, receipt)
     return receipt
 
