@@ -354,14 +354,33 @@ def outcomes(source: str) -> dict[str, list[str]]:
         )
     except (pl.exceptions.PolarsError, OSError):
         receipts = None
-    by_file = (
-        {str(k[0]): g for k, g in receipts.group_by("_receipt")} if receipts is not None else {}
+    # receipt_status of every file at once (one call per file took 0.25 s of every run)
+    status = (
+        dict(
+            receipts.group_by("_receipt")
+            .agg(
+                refused=pl.col("file_error").is_not_null().any(),
+                quarantined=(pl.col("rows_quarantined").sum() != 0)
+                | (pl.col("quarantine_records").fill_null(0).sum() != 0),
+            )
+            .select(
+                "_receipt",
+                pl.when("refused")
+                .then(pl.lit("refused"))
+                .when("quarantined")
+                .then(pl.lit("quarantined"))
+                .otherwise(pl.lit("loaded")),
+            )
+            .iter_rows()
+        )
+        if receipts is not None
+        else {}
     )
     for path in files:
-        receipt = by_file.get(str(path))
-        if receipt is None:  # no row (refused), or not in the scan: read alone
-            receipt = pl.read_parquet(path)
-        out[receipt_status(receipt)].append(path.stem)
+        found = status.get(str(path))
+        if found is None:  # no row (refused), or not in the scan: read alone
+            found = receipt_status(pl.read_parquet(path))
+        out[found].append(path.stem)
     return out
 
 

@@ -79,15 +79,11 @@ def _t(v: str) -> str:
 
 class _SharedStrings:
     """The workbook's shared strings: each distinct text once, in the order first seen, and
-    how many cells point to them."""
+    how many cells point to them (filled by ``_sheet_xml``)."""
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.cells = 0
-
-    def add(self, text: str) -> int:
-        self.cells += 1
-        return self.index.setdefault(text, len(self.index))
 
     def xml(self) -> str:
         n = len(self.index)
@@ -146,22 +142,32 @@ def _sheet_xml(
             out.append(f'<col min="{first + 1}" max="{last + 1}" width="{width}" customWidth="1"/>')
         out.append("</cols>")
     out.append("<sheetData>")
+    # hot loop (a release workbook has about 400,000 cells): column letters computed once,
+    # the shared-string index looked up inline
+    letters = [_col(c) for c in range(max((len(row) for row in rows), default=0))]
+    index = shared.index if shared is not None else None
+    n_shared = 0
     for r, row in enumerate(rows, start=1):
         out.append(f'<row r="{r}">')
         style = ' s="1"' if r <= layout.bold_rows else ""
         for c, v in enumerate(row):
             if v is None or v == "":
                 continue
-            ref = f"{_col(c)}{r}"
             if isinstance(v, str):
                 # text is text whatever it holds ("=..." never becomes a formula)
-                if shared is not None:
-                    out.append(f'<c r="{ref}"{style} t="s"><v>{shared.add(v)}</v></c>')
+                if index is not None:
+                    i = index.get(v)
+                    if i is None:
+                        i = index[v] = len(index)
+                    n_shared += 1
+                    out.append(f'<c r="{letters[c]}{r}"{style} t="s"><v>{i}</v></c>')
                 else:
-                    out.append(f'<c r="{ref}"{style} t="inlineStr"><is>{_t(v)}</is></c>')
+                    out.append(f'<c r="{letters[c]}{r}"{style} t="inlineStr"><is>{_t(v)}</is></c>')
             else:
-                out.append(f'<c r="{ref}"{style}><v>{_num(v)}</v></c>')
+                out.append(f'<c r="{letters[c]}{r}"{style}><v>{_num(v)}</v></c>')
         out.append("</row>")
+    if shared is not None:
+        shared.cells += n_shared
     out.append("</sheetData></worksheet>")
     return "".join(out)
 

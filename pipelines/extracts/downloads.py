@@ -117,53 +117,44 @@ def neutralize(text: object) -> str:
     return text
 
 
-def rows(obs: pl.DataFrame) -> list[tuple]:
-    """The download rows (raw Python values; text not yet neutralized)."""
-    out = []
-    for r in obs.iter_rows(named=True):
-        coverage = r["population_coverage"]
-        out.append(
-            (
-                r["series_code"],
-                r["area_type"],
-                r["region_type"],
-                r["ref_area"],
-                r["iso3"],
-                r["area_name"],
-                r["time_period"],
-                r["sex"],
-                r["age"],
-                r["obs_value"],  # rounded text; written as a number
-                r["unit_measure"],
-                r["unit_mult"],
-                r["nature"],
-                r["time_detail"],
-                r["obs_status"],
-                r["source_detail"],
-                r["comment_obs"],
-                None if coverage is None else round(float(coverage), 1),
-            )
-        )
+#: the observation column behind each download column (COLUMNS order)
+SOURCE = ("series_code", "area_type", "region_type", "ref_area", "iso3", "area_name",
+          "time_period", "sex", "age", "obs_value", "unit_measure", "unit_mult", "nature",
+          "time_detail", "obs_status", "source_detail", "comment_obs",
+          "population_coverage")  # fmt: skip
+#: a text a spreadsheet would run as a formula (``FORMULA_PREFIXES``), as a regex
+_FORMULA = "^[=+\\-@\\t\\r]"
+
+
+def columns(obs: pl.DataFrame) -> list[list]:
+    """The download's columns, in ``COLUMNS`` order, as Python values: text neutralized in one
+    vectorised pass (``neutralize``'s rule; null stays None), numbers as read (``obs_value`` is
+    the rounded text, written as a number), the coverage rounded to 1 decimal."""
+    exprs = []
+    for (name, kind), source in zip(COLUMNS, SOURCE, strict=True):
+        col = pl.col(source)
+        if kind == "text":
+            col = pl.when(col.str.contains(_FORMULA)).then(pl.lit("'") + col).otherwise(col)
+        exprs.append(col.alias(name))
+    out = [series.to_list() for series in obs.select(exprs)]
+    coverage = len(COLUMNS) - 1
+    out[coverage] = [None if v is None else round(float(v), 1) for v in out[coverage]]
     return out
-
-
-def _number_text(value: object) -> str:
-    return "" if value is None else str(value)
 
 
 def write_csv(obs: pl.DataFrame, path: Path) -> Path:
     """All observations, one row each; UTF-8, CRLF line ends (RFC 4180: with ``\\n`` alone the
     csv module would leave a bare CR in a cell unquoted), text cells neutralized."""
+    cells = [
+        ["" if v is None else str(v) for v in values]
+        if kind == "number"
+        else ["" if v is None else v for v in values]
+        for (_, kind), values in zip(COLUMNS, columns(obs), strict=True)
+    ]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([name for name, _ in COLUMNS])
-    for row in rows(obs):
-        w.writerow(
-            [
-                _number_text(v) if kind == "number" else neutralize(v)
-                for (_, kind), v in zip(COLUMNS, row, strict=True)
-            ]
-        )
+    w.writerows(zip(*cells, strict=True))
     path.write_bytes(buf.getvalue().encode("utf-8"))
     return path
 
@@ -230,12 +221,16 @@ def write_workbook(
     meta += [[], *([_cell(v) for v in row] for row in notes)]
     sheets: list[tuple[str, list[list[xlsx.Cell]]]] = [("metadata", meta)]
     layouts = [xlsx.Layout(bold_rows=1, widths=((0, 0, 16), (1, 9, 30)))]
-    by_series: dict[str, list[list[xlsx.Cell]]] = {}
-    kinds = [kind for _, kind in COLUMNS]
-    for row in rows(obs):
-        by_series.setdefault(row[0], []).append(
-            [_cell(value, kind) for kind, value in zip(kinds, row, strict=True)]
-        )
+    by_series: dict[str, list[tuple[xlsx.Cell, ...]]] = {}
+    cells = [
+        [None if v is None or v == "" else float(v) for v in values]
+        if kind == "number"
+        else [v or None for v in values]  # already neutralized; "" is an empty cell
+        for (_, kind), values in zip(COLUMNS, columns(obs), strict=True)
+    ]
+    # by the series code as published (a sheet's name), in the observations' order
+    for code, row in zip(obs["series_code"], zip(*cells, strict=True), strict=True):
+        by_series.setdefault(code, []).append(row)
     for code in sorted(by_series):
         sheets.append((code[:31], [[name for name, _ in COLUMNS], *by_series[code]]))
         layouts.append(xlsx.Layout(bold_rows=1, frozen_rows=1, widths=((0, len(COLUMNS) - 1, 14),)))

@@ -170,11 +170,21 @@ def dbt_env() -> dict[str, str]:
         # the real reference tables of the aggregates (source `reference`): the repository's,
         # wherever the dbt project or the raw folder is
         "FLOORBOARD_REFERENCE_DIR": str(paths.REPO_ROOT / "raw" / "reference"),
-        # dbt's own log file (dbt.log in the invocation's target folder, every query at debug
-        # level) as text, dbt's default: dagster-dbt sets JSON for the whole process, and
-        # formatting the file's records as JSON cost 1.5-2 s of every build (issue 13); the
-        # events dagster-dbt reads from stdout stay JSON
+        # dbt's own log file (dbt.log in the invocation's target folder) as text, dbt's
+        # default: dagster-dbt sets JSON for the whole process, and formatting the file's
+        # records as JSON cost 1.5-2 s of every build (issue 13); the events dagster-dbt reads
+        # from stdout stay JSON
         "DBT_LOG_FORMAT_FILE": "text",
+        # ... at info level (what dbt prints, its errors, and "Unable to do partial parsing"
+        # when it re-parses), not dbt's default debug level: 80,000 lines, every query's SQL,
+        # about 0.6 s of every build of the sample (issue 13). DBT_LOG_LEVEL_FILE=debug in the
+        # environment brings the queries back for an investigation.
+        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
+        # no manifest.json, run_results.json nor semantic_manifest.json per build: nothing
+        # reads them (dagster-dbt reads dbt's events from stdout; the code location's manifest
+        # is the one `make install` parses), and writing them cost about 0.5 s of every build.
+        # dbt's partial-parsing state (partial_parse.msgpack) is written all the same.
+        "DBT_WRITE_JSON": os.environ.get("DBT_WRITE_JSON", "false"),
     }
 
 
