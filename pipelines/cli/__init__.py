@@ -22,8 +22,9 @@ import click
 from pipelines import paths
 
 PROG = "floorboard"
-#: the options of ``make test`` (two xdist workers, one module per worker)
-PYTEST_OPTIONS = ("-q", "-n", "2", "--dist", "loadfile")
+#: the options of ``make test``: two xdist workers, one module per worker, modules handed out
+#: in collection order (tests/conftest.py puts the longest first), not by their number of tests
+PYTEST_OPTIONS = ("-q", "-n", "2", "--dist", "loadfile", "--no-loadscope-reorder")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 PATH = click.Path(path_type=Path)
 
@@ -130,7 +131,8 @@ def ui(host: str, port: int) -> None:
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def test(pytest_args: tuple[str, ...]) -> None:
-    """Run the test suite with pytest (= make test: -q -n 2 --dist loadfile).
+    """Run the test suite with pytest (= make test: -q -n 2 --dist loadfile, longest modules
+    first).
 
     Extra arguments go to pytest, e.g. `floorboard test tests/test_cli.py -x`
     (`floorboard test -- --help` for pytest's own help)."""
