@@ -12,6 +12,7 @@
 - ``read_cache`` / ``write_cache`` — a cache file (``paths.cache_dir()``) is read only when it is
   a regular file, and written whole (temporary file, fsync, rename); a cache that cannot be read
   or written (a read-only warehouse) is only a slower run.
+- ``read_inside(root, rel)`` — a published file to reuse, read without following any link.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import errno
 import functools
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -145,6 +147,33 @@ def read_cache(path: Path) -> bytes | None:
     except OSError:
         pass
     return None
+
+
+def read_inside(root: Path, rel: str) -> bytes | None:
+    """The bytes of the regular file ``rel`` (a relative POSIX path) under ``root``, never
+    through a link, of the file or of a folder on its way; None when it cannot be read that way
+    or ``rel`` would leave ``root`` (absolute, ``..``, empty parts)."""
+    parts = rel.split("/")
+    if not rel or any(part in ("", ".", "..") or "\0" in part for part in parts):
+        return None
+    fd = None
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+        for part in parts[:-1]:
+            nxt = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+        # O_NONBLOCK: a FIFO put there is not waited on; fstat then refuses anything irregular
+        leaf = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=fd)
+        with os.fdopen(leaf, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read()
+    except OSError:
+        return None
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def write_cache(path: Path, data: bytes) -> None:

@@ -101,3 +101,59 @@ def test_same_warehouse_same_bytes_and_a_restricted_extract(warehouse_copy: Path
     assert {r["series_code"] for r in rows} == {"SI_COV_PENSN"}
     assert {r["year"] for r in rows} == {"2020"}
     assert {r["iso3"] for r in rows} <= focus
+
+
+def test_files_not_naming_the_release_are_copied_when_the_observations_are_unchanged(
+    sample_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Issue 13: a release from the same observations copies SDMX-CSV, the Open SDG files and
+    the CSV download from the last release folder written (``pipelines.extracts.reuse``), and
+    every file is the bytes a write from scratch gives. A copy that was changed, or replaced by
+    a link, is not reused: everything is written again."""
+    import shutil
+    from datetime import datetime
+
+    from pipelines.extracts import reuse
+    from pipelines.extracts.write import write_extracts
+
+    monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(tmp_path / "wh"))
+    extracts = tmp_path / "wh" / "extracts"
+    published = sample_warehouse / "floorboard.duckdb"
+
+    def write(release_id: str, reuse_previous: bool = True) -> dict[str, str]:
+        out = (extracts if reuse_previous else tmp_path / "fresh") / release_id
+        when = datetime(2026, 1, int(release_id[1:]))
+        files = write_extracts(published, out, release_id, when, reuse_previous=reuse_previous)
+        return {p.relative_to(out).as_posix(): manifest.sha256_file(p) for p in files}
+
+    def copied() -> bool:
+        """Would the next release copy its files? (the key of the sample's observations)"""
+        from pipelines.extracts import codelists, observations, sdmx_csv
+
+        key = reuse.key(
+            observations.read(published, None),
+            codelists.load(),
+            (sdmx_csv.DEFAULT_REPORTING_TYPE, sdmx_csv.DATAFLOW_VERSION),
+        )
+        probe = tmp_path / "probe"
+        shutil.rmtree(probe, ignore_errors=True)
+        return reuse.copy(key, probe) is not None
+
+    assert not copied()  # nothing written yet
+    assert write("R1") == write("R1", reuse_previous=False)
+    assert copied()
+    second = write("R2")
+    assert second == write("R2", reuse_previous=False)  # copied, the same bytes
+    reused = {"sdg_sdmx.csv", "floorboard_indicators.csv"}
+    assert reused < set(second) and any(p.startswith("open_sdg/") for p in second)
+    assert copied()  # R2 recorded its files in turn
+
+    # a published file changed, or replaced by a link to the right bytes: written again
+    (extracts / "R2" / "sdg_sdmx.csv").write_text("changed")
+    assert not copied()
+    assert write("R3") == write("R3", reuse_previous=False)
+    page = extracts / "R3" / "open_sdg" / "KEN" / "data" / "indicator_1-3-1.csv"
+    page.rename(tmp_path / "moved.csv")
+    page.symlink_to(tmp_path / "moved.csv")
+    assert not copied()
+    assert write("R4") == write("R4", reuse_previous=False)

@@ -172,7 +172,12 @@ def sdg_files(context: dg.AssetExecutionContext, config: ExtractConfig) -> dg.Ma
             )
         out_dir.mkdir(parents=True, exist_ok=True)  # marks the release this run writes
         written = write_extracts(
-            snapshot, out_dir, release.release_id, release.published_at, selection
+            snapshot,
+            out_dir,
+            release.release_id,
+            release.published_at,
+            selection,
+            reuse_previous=True,
         )
     context.log.info(f"wrote {len(written)} files for {shown} (staged in {out_dir})")
     return dg.MaterializeResult(

@@ -13,7 +13,15 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.extracts import codelists, downloads, observations, open_sdg, sdmx_csv, sdmx_ml
+from pipelines.extracts import (
+    codelists,
+    downloads,
+    observations,
+    open_sdg,
+    reuse,
+    sdmx_csv,
+    sdmx_ml,
+)
 from pipelines.extracts.selection import ExtractSelection
 
 SDMX_CSV = "sdg_sdmx.csv"
@@ -44,9 +52,12 @@ def write_extracts(
     *,
     reporting_type: str = sdmx_csv.DEFAULT_REPORTING_TYPE,
     dataflow_version: str = sdmx_csv.DATAFLOW_VERSION,
+    reuse_previous: bool = False,
 ) -> list[Path]:
     """Write all extracts; returns the files written, sorted. Raises ``CodeListError`` or
-    ``ContentConstraintError`` (nothing half-validated is written: validation runs first)."""
+    ``ContentConstraintError`` (nothing half-validated is written: validation runs first).
+    ``reuse_previous`` (a whole release, no selection): the files that do not name the release
+    are copied from the last release written from the same observations (``reuse``)."""
     if prepared.tzinfo is None:
         prepared = prepared.replace(tzinfo=UTC)
     prepared = prepared.astimezone(UTC)
@@ -59,13 +70,24 @@ def write_extracts(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out_dir / OPEN_SDG, ignore_errors=True)  # stale countries of an earlier run
+    cache_key = None
+    if reuse_previous and selection is None:
+        cache_key = reuse.key(obs, cl, (reporting_type, dataflow_version))
+    # the files that do not name the release (copied when their key is unchanged)
+    same = reuse.copy(cache_key, out_dir) if cache_key else None
+    if same is None:
+        same = [
+            sdmx_csv.write(frame, out_dir / SDMX_CSV, dataflow_version),
+            *open_sdg.write(obs, out_dir / OPEN_SDG, cl),
+            downloads.write_csv(obs, out_dir / DOWNLOAD_CSV),
+        ]
+    if cache_key:  # the next release copies from this one (older release folders are pruned)
+        reuse.record(cache_key, release_id, out_dir, same)
     written = [
-        sdmx_csv.write(frame, out_dir / SDMX_CSV, dataflow_version),
+        *same,
         sdmx_ml.write(frame, cl, out_dir / SDMX_ML, release_id, prepared, dataflow_version),
-        *open_sdg.write(obs, out_dir / OPEN_SDG, cl),
         downloads.write_workbook(
             obs, out_dir / WORKBOOK, _risks(Path(warehouse_path)), cl, release_id, prepared
         ),
-        downloads.write_csv(obs, out_dir / DOWNLOAD_CSV),
     ]
     return sorted(written)

@@ -14,52 +14,19 @@ site is read, and a page that cannot be read, is a link or no longer has its rec
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
+from pipelines import fsutil
+from pipelines.code_digest import code_digest
+
 #: the site's own record of its pages (relative path -> {"key", "sha256"})
 MANIFEST = ".pages.json"
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def code_digest() -> str:
-    """Every file of the pipelines and schemas packages (the site and what it imports, its
-    templates and static files), the versions of the libraries drawing the pages and of Python:
-    any change renders every page again. Computed per build (about 50 ms)."""
-    digest = hashlib.sha256(sys.version.encode())
-    for package in ("pipelines", "schemas"):
-        for path in sorted((ROOT / package).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes())
-    for dist in ("altair", "jinja2", "markupsafe", "vl-convert-python"):
-        digest.update(f"{dist}=={importlib.metadata.version(dist)}\n".encode())
-    return digest.hexdigest()
-
-
-def _read_page(previous: Path, rel: str) -> bytes | None:
-    """The bytes of a page of the published site, never through a link (of the page or of a
-    folder on its way); None when it cannot be read."""
-    fd = None
-    try:
-        fd = os.open(previous, os.O_RDONLY | os.O_DIRECTORY)
-        parts = rel.split("/")
-        for part in parts[:-1]:
-            nxt = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
-            os.close(fd)
-            fd = nxt
-        page = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW, dir_fd=fd)
-        with os.fdopen(page, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
-    finally:
-        if fd is not None:
-            os.close(fd)
+#: the libraries that draw the pages (with the code: ``code_digest.code_digest``)
+DISTS = ("altair", "jinja2", "markupsafe", "vl-convert-python")
 
 
 class Pages:
@@ -69,7 +36,7 @@ class Pages:
     def __init__(self, out_dir: Path, previous: Path | None):
         self.out_dir = out_dir
         self.previous = previous
-        self.digest = code_digest()
+        self.digest = code_digest(DISTS)
         self.pages: dict[str, dict[str, str]] = {}
         self.published: dict[str, Any] = {}
         (out_dir / MANIFEST).unlink(missing_ok=True)  # a build in place starts without one
@@ -93,7 +60,7 @@ class Pages:
         known = self.published.get(rel)
         if self.previous is None or not isinstance(known, dict) or known.get("key") != key:
             return False
-        data = _read_page(self.previous, rel)
+        data = fsutil.read_inside(self.previous, rel)
         if data is None or hashlib.sha256(data).hexdigest() != known.get("sha256"):
             return False
         path.parent.mkdir(parents=True, exist_ok=True)
