@@ -175,17 +175,29 @@ def dbt_env() -> dict[str, str]:
         # records as JSON cost 1.5-2 s of every build (issue 13); the events dagster-dbt reads
         # from stdout stay JSON
         "DBT_LOG_FORMAT_FILE": "text",
-        # ... at info level (what dbt prints, its errors, and "Unable to do partial parsing"
-        # when it re-parses), not dbt's default debug level: 80,000 lines, every query's SQL,
-        # about 0.6 s of every build of the sample (issue 13). DBT_LOG_LEVEL_FILE=debug in the
-        # environment brings the queries back for an investigation.
-        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
-        # no manifest.json, run_results.json nor semantic_manifest.json per build: nothing
-        # reads them (dagster-dbt reads dbt's events from stdout; the code location's manifest
-        # is the one `make install` parses), and writing them cost about 0.5 s of every build.
-        # dbt's partial-parsing state (partial_parse.msgpack) is written all the same.
-        "DBT_WRITE_JSON": os.environ.get("DBT_WRITE_JSON", "false"),
     }
+
+
+def pipeline_dbt_flags() -> list[str]:
+    """dbt's flags for the pipeline's build, beyond ``DBT_BUILD_ARGS`` (flags, not environment
+    variables: ``dbt_env`` is set in the process, and every later dbt call of that process, a
+    parse or a freshness check, needs dbt's defaults):
+
+    - its log file at info level (what dbt prints, its errors, and "Unable to do partial
+      parsing because …" whenever it parses everything), not dbt's default debug level: 80,000
+      lines, every query's SQL, about 0.6 s of every build of the sample (issue 13);
+      ``DBT_LOG_LEVEL_FILE=debug`` in the environment brings the queries back;
+    - no manifest.json, run_results.json nor semantic_manifest.json: nothing reads them
+      (dagster-dbt reads dbt's events from stdout; the code location's manifest is the one
+      ``make install`` parses), and writing them cost about 0.5 s of every build; dbt's
+      partial-parsing state (partial_parse.msgpack) is written all the same.
+      ``DBT_WRITE_JSON=true`` in the environment writes them."""
+    flags = []
+    if "DBT_LOG_LEVEL_FILE" not in os.environ:
+        flags += ["--log-level-file", "info"]
+    if "DBT_WRITE_JSON" not in os.environ:
+        flags.append("--no-write-json")
+    return flags
 
 
 def verify(path: Path, required: tuple[str, ...] = REQUIRED_TABLES) -> dict[str, int]:

@@ -258,7 +258,11 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # (with_table_metadata). No column lineage: it fails (with a traceback per model) for the
     # staging models, whose parents are parquet files, not tables of the build file.
     target_path = partial_parse.target_path(context.run.run_id)
-    invocation = dbt.cli(list(build.DBT_BUILD_ARGS), context=context, target_path=target_path)
+    invocation = dbt.cli(
+        [*build.DBT_BUILD_ARGS, *build.pipeline_dbt_flags()],
+        context=context,
+        target_path=target_path,
+    )
     # should this process die alone, the next build stops this dbt first (build.stop_orphan_dbt)
     build.record_dbt_child(invocation.process.pid)
     events: list[Any] = []
