@@ -169,7 +169,7 @@ def read_inside(root: Path, rel: str) -> bytes | None:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return None
             return handle.read()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL or a lone surrogate in a name
         return None
     finally:
         if fd is not None:

@@ -130,14 +130,13 @@ def test_files_not_naming_the_release_are_copied_when_the_observations_are_uncha
         """Would the next release copy its files? (the key of the sample's observations)"""
         from pipelines.extracts import codelists, observations, sdmx_csv
 
+        obs = observations.read(published, None)
         key = reuse.key(
-            observations.read(published, None),
-            codelists.load(),
-            (sdmx_csv.DEFAULT_REPORTING_TYPE, sdmx_csv.DATAFLOW_VERSION),
+            obs, codelists.load(), (sdmx_csv.DEFAULT_REPORTING_TYPE, sdmx_csv.DATAFLOW_VERSION)
         )
         probe = tmp_path / "probe"
         shutil.rmtree(probe, ignore_errors=True)
-        return reuse.copy(key, probe) is not None
+        return reuse.copy(key, probe, obs) is not None
 
     assert not copied()  # nothing written yet
     assert write("R1") == write("R1", reuse_previous=False)
@@ -157,3 +156,20 @@ def test_files_not_naming_the_release_are_copied_when_the_observations_are_uncha
     page.symlink_to(tmp_path / "moved.csv")
     assert not copied()
     assert write("R4") == write("R4", reuse_previous=False)
+
+    # a record that is not a whole set of the reusable files, or names something else: not used
+    cache = tmp_path / "wh" / "cache" / reuse.CACHE
+    record = json.loads(cache.read_text())
+    assert copied()
+    for changed in (
+        {**record, "files": {k: v for k, v in record["files"].items() if "open_sdg" not in k}},
+        {**record, "files": {**record["files"], "what_changed.md": "0" * 64}},
+        {**record, "files": {**record["files"], "../R1/sdg_sdmx.csv": "0" * 64}},
+        {**record, "release_id": "R4\0"},
+        {**record, "release_id": "../R4"},
+        {**record, "release_id": "\ud800"},
+    ):
+        cache.write_text(json.dumps(changed))
+        assert not copied(), changed if len(str(changed)) < 300 else changed["release_id"]
+    cache.write_text(json.dumps(record))
+    assert copied()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -22,6 +23,16 @@ import polars as pl
 from pipelines import fsutil, paths
 from pipelines.code_digest import code_digest
 from pipelines.extracts.codelists import CodeLists
+from pipelines.extracts.open_sdg import INDICATORS
+
+#: the names ``write_extracts`` gives the reusable files (not imported from it: it imports us)
+SDMX_CSV = "sdg_sdmx.csv"
+DOWNLOAD_CSV = "floorboard_indicators.csv"
+OPEN_SDG = "open_sdg"
+#: an Open SDG file of a country (``open_sdg.write``): group 1 is the country
+_OPEN_SDG_FILE = re.compile(
+    rf"{OPEN_SDG}/([A-Z]{{3}})/(?:data/indicator_\d+-\d+-\d+\.csv|meta/\d+-\d+-\d+\.yml)"
+)
 
 #: the cache file: {"key", "release_id", "files": {relative path: sha256}}
 CACHE = "extracts_reuse.json"
@@ -34,8 +45,7 @@ def _cache_path() -> Path:
 
 
 def key(obs: pl.DataFrame, cl: CodeLists, options: tuple[str, ...]) -> str:
-    """What the reusable files are made of: code, code lists, options, observations (row hashes
-    of polars, stable within one polars version, which is part of the code digest)."""
+    """What the reusable files are made of: code, code lists, options and observations."""
     digest = hashlib.sha256(code_digest(DISTS).encode())
     lists = {
         "source": cl.source,
@@ -47,15 +57,25 @@ def key(obs: pl.DataFrame, cl: CodeLists, options: tuple[str, ...]) -> str:
         "agency": sorted([k, *v] for k, v in cl.codelist_agency.items()),
     }
     digest.update(json.dumps([lists, options], sort_keys=True).encode())
-    digest.update(json.dumps([[n, str(t)] for n, t in obs.schema.items()]).encode())
-    digest.update(obs.hash_rows().to_numpy().tobytes())
+    # the observations as Arrow IPC bytes (schema and values), one chunk: the same frame gives
+    # the same bytes, and sha256 of them cannot collide in practice
+    digest.update(obs.rechunk().write_ipc(None, compression="uncompressed").getvalue())
     return digest.hexdigest()
 
 
-def copy(key: str, out_dir: Path) -> list[Path] | None:
+def _expected(rel: str, countries: set[str]) -> bool:
+    """Is ``rel`` one of the reusable files (``write_extracts`` names them)?"""
+    if rel in (SDMX_CSV, DOWNLOAD_CSV):
+        return True
+    found = _OPEN_SDG_FILE.fullmatch(rel)
+    return found is not None and found.group(1) in countries
+
+
+def copy(key: str, out_dir: Path, obs: pl.DataFrame) -> list[Path] | None:
     """The reusable files copied into ``out_dir`` from the last release folder written with the
-    same ``key``, or None (no such release, or a file of it missing or changed: nothing copied
-    is kept, the caller writes them all)."""
+    same ``key``, or None (no such release, a file of it missing or changed, or a record that
+    is not a whole set of them: both CSVs and the Open SDG metadata of every country of
+    ``obs``; nothing copied is kept, the caller writes them all)."""
     try:
         cached = json.loads(fsutil.read_cache(_cache_path()) or b"null")
         if not isinstance(cached, dict) or cached.get("key") != key:
@@ -63,12 +83,16 @@ def copy(key: str, out_dir: Path) -> list[Path] | None:
         release_id, files = str(cached["release_id"]), dict(cached["files"])
     except (ValueError, KeyError, TypeError):
         return None
-    if not files or "/" in release_id or release_id in ("", ".", ".."):
+    countries = set(obs.filter(pl.col("area_type") == "country")["iso3"].drop_nulls())
+    needed = {SDMX_CSV, DOWNLOAD_CSV} | {
+        f"{OPEN_SDG}/{iso3}/meta/{indicator}.yml" for iso3 in countries for indicator in INDICATORS
+    }
+    if not needed <= set(files) or not all(_expected(str(rel), countries) for rel in files):
         return None
-    source = paths.extracts_dir() / release_id
     found: dict[str, bytes] = {}
     for rel, sha in files.items():
-        data = fsutil.read_inside(source, str(rel))
+        # the release folder itself is not followed if it is a link either
+        data = fsutil.read_inside(paths.extracts_dir(), f"{release_id}/{rel}")
         if data is None or hashlib.sha256(data).hexdigest() != sha:
             return None
         found[rel] = data

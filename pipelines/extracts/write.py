@@ -24,11 +24,10 @@ from pipelines.extracts import (
 )
 from pipelines.extracts.selection import ExtractSelection
 
-SDMX_CSV = "sdg_sdmx.csv"
 SDMX_ML = "sdg_sdmx.xml"
-OPEN_SDG = "open_sdg"
 WORKBOOK = "floorboard_indicators.xlsx"
-DOWNLOAD_CSV = "floorboard_indicators.csv"
+# the files that do not name the release (reuse.py names them too)
+SDMX_CSV, OPEN_SDG, DOWNLOAD_CSV = reuse.SDMX_CSV, reuse.OPEN_SDG, reuse.DOWNLOAD_CSV
 
 
 def _risks(warehouse_path: Path) -> dict[str, tuple[str, str]]:
@@ -74,7 +73,7 @@ def write_extracts(
     if reuse_previous and selection is None:
         cache_key = reuse.key(obs, cl, (reporting_type, dataflow_version))
     # the files that do not name the release (copied when their key is unchanged)
-    same = reuse.copy(cache_key, out_dir) if cache_key else None
+    same = reuse.copy(cache_key, out_dir, obs) if cache_key else None
     if same is None:
         same = [
             sdmx_csv.write(frame, out_dir / SDMX_CSV, dataflow_version),

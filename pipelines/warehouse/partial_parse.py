@@ -32,7 +32,7 @@ def cache_path() -> Path:
     return paths.cache_dir() / f"dbt_partial_parse-{project}.msgpack"
 
 
-#: the target folders of earlier dbt calls (dbt's log, run results: about 18 MB each) are
+#: the target folders of earlier dbt calls (dbt's log, compiled SQL: a few MB each) are
 #: removed once they are this old
 KEEP_TARGET_SECONDS = 24 * 3600
 
