@@ -30,6 +30,8 @@ $(VENV).groups: FORCE
 $(VENV)/.installed: uv.lock pyproject.toml $(VENV).groups
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
 	$(UV) sync --frozen --compile-bytecode $(addprefix --group ,$(UV_GROUPS))
+	@# the site's Vega bundle, made once for the installed vl-convert (pipelines/site/render.py)
+	$(VENV)/bin/python -c "from pipelines.site.render import vega_bundle; vega_bundle()"
 	@touch $@
 
 .PHONY: FORCE

@@ -21,6 +21,12 @@ DBT_PROJECT_DIR = Path(
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
+def install_cache_dir() -> Path:
+    """What ``make install`` prepares once for the installed libraries (the Vega bundle of the
+    site), shared by every warehouse of this environment: ``<venv>/share/floorboard``."""
+    return Path(sys.prefix) / "share" / "floorboard"
+
+
 def raw_dir() -> Path:
     return Path(os.environ.get("FLOORBOARD_RAW_DIR", REPO_ROOT / "raw")).resolve()
 

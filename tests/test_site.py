@@ -455,3 +455,34 @@ def test_1990s_years_chart_and_table():
            "nature": "E", "obs_status": "A", "source_detail": "s", "comment_obs": None}  # fmt: skip
     table, _ = build._sdg_table([sdg])
     assert table.rows[0][3] == "1996" and table.rows[0][5] == "E"
+
+
+def test_the_vega_bundle_is_made_once_per_installation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Issue 13: a new warehouse's first site does not bundle Vega again (1.3 s): ``make
+    install`` keeps the bundle in the environment (``paths.install_cache_dir``). A cut or
+    missing file there is made again; a warehouse's own cached bundle is still read."""
+    import sys
+
+    from pipelines import paths
+    from pipelines.site import render
+
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "venv"))
+    monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(tmp_path / "wh"))
+    monkeypatch.setattr(render, "vega_bundle", render.vega_bundle.__wrapped__)
+    shared = paths.install_cache_dir()
+    assert shared == tmp_path / "venv" / "share" / "floorboard"
+
+    whole = render.vega_bundle()  # made, kept for the installation
+    (kept,) = shared.glob("vega-bundle-*.js")
+    assert kept.read_text(encoding="utf-8") == whole and "window.vegaEmbed=" in whole[-2000:]
+    kept.write_text(whole[: len(whole) // 2], encoding="utf-8")  # cut
+    assert render.vega_bundle() == whole
+    assert kept.read_text(encoding="utf-8") == whole
+    # a bundle an earlier build kept in the warehouse is used (and shared) when there is none
+    kept.unlink()
+    own = paths.cache_dir() / kept.name
+    own.parent.mkdir(parents=True)
+    own.write_text(whole, encoding="utf-8")
+    assert render.vega_bundle() == whole and kept.read_text(encoding="utf-8") == whole

@@ -29,23 +29,34 @@ STATIC = Path(__file__).parent / "static"
 def vega_bundle() -> str:
     """Vega + Vega-Lite (the version altair writes) + Vega-Embed, as one classic script.
 
-    Bundling takes vl-convert over a second on 2 cores, at every run that writes the pages, for
-    the same bytes: the bundle is kept in ``<warehouse>/cache/``, named after the versions it
-    depends on (vl-convert's and Vega-Lite's), written whole (temporary file, fsync, rename).
-    A cache that cannot be read or written (a read-only warehouse) is only a slower build."""
+    Bundling takes vl-convert over a second, for the same bytes at every build: the bundle is
+    made once per installation (``make install``) and kept in ``paths.install_cache_dir()``,
+    named after the versions it depends on (vl-convert's and Vega-Lite's), written whole
+    (temporary file, fsync, rename); where that folder cannot be written, in the warehouse's
+    cache. A cache that cannot be read or written is only a slower build; a cut file is made
+    again."""
     major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     version = getattr(vl_convert, "__version__", "unknown")
-    cached = paths.cache_dir() / f"vega-bundle-{version}-vl{major_minor}.js"
-    data = fsutil.read_cache(cached)
+    name = f"vega-bundle-{version}-vl{major_minor}.js"
+    shared, own = paths.install_cache_dir() / name, paths.cache_dir() / name
+    text = _read_bundle(shared)
+    if text:
+        return text
+    text = _read_bundle(own) or vl_convert.javascript_bundle(vl_version=major_minor)
+    fsutil.write_cache(shared, text.encode("utf-8"))
+    if fsutil.read_cache(shared) is None and not _read_bundle(own):
+        fsutil.write_cache(own, text.encode("utf-8"))
+    return text
+
+
+def _read_bundle(path: Path) -> str:
+    """The bundle kept at ``path``, or "" (missing, unreadable or cut)."""
+    data = fsutil.read_cache(path)
     try:
         text = data.decode("utf-8") if data is not None else ""
     except UnicodeDecodeError:
-        text = ""
-    if _complete_bundle(text):
-        return text
-    text = vl_convert.javascript_bundle(vl_version=major_minor)
-    fsutil.write_cache(cached, text.encode("utf-8"))
-    return text
+        return ""
+    return text if _complete_bundle(text) else ""
 
 
 def _complete_bundle(text: str) -> bool:
