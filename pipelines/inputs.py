@@ -113,6 +113,20 @@ def snapshot(previous: dict[str, list[str]] | None = None) -> dict[str, list[str
     return out
 
 
+def known_sha(snap: dict[str, list[str]] | None, path: Path) -> str | None:
+    """The sha256 of the regular file ``path`` under raw/ as ``snap`` recorded it, when its
+    ``lstat`` key is still the recorded one (a run that just took the snapshot need not read
+    the file again); None otherwise."""
+    try:
+        name = f"raw/{path.relative_to(paths.raw_dir()).as_posix()}"
+    except ValueError:
+        return None
+    entry = (snap or {}).get(name)
+    if not entry or not entry[0].startswith(f"{dropzone.FILE}:") or entry[1] == "not readable":
+        return None
+    return entry[1] if _stat_key(path) == entry[0] else None
+
+
 def fingerprint(snap: dict[str, list[str]]) -> str:
     digest = hashlib.sha256()
     for name, (_, sha) in sorted(snap.items()):

@@ -93,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
             if not ephemeral:
                 inputs.record_pending(found.snap, build_run_id)
             code = runner.run(
-                instance, build_run_id=build_run_id, only_ssi=found.only_ssi_changed()
+                instance,
+                build_run_id=build_run_id,
+                only_ssi=found.only_ssi_changed(),
+                snap=found.snap,
             )
             built = build.release_of_run(build_run_id) if code == 0 and not ephemeral else None
             done = built.release_id if built else None

@@ -67,13 +67,17 @@ def _failure_reason(result: dg.ExecuteInProcessResult) -> str:
     return "\n".join(lines) or "see the Dagster run log"
 
 
-def changed_submissions(keys: list[str]) -> list[str]:
-    """Submissions whose bytes differ from what is landed (or that were never landed)."""
+def changed_submissions(keys: list[str], snap: dict[str, list[str]] | None = None) -> list[str]:
+    """Submissions whose bytes differ from what is landed (or that were never landed). A file
+    unchanged since the run's input snapshot ``snap`` was taken is not read again."""
+    from pipelines import inputs
+
     by_id = {s.submission_id: s for s in submissions.discover()}
     return [
         k
         for k in keys
-        if landing.landed_sha(submissions.SOURCE, k) != landing.sha256_of(by_id[k].path)
+        if landing.landed_sha(submissions.SOURCE, k)
+        != (inputs.known_sha(snap, by_id[k].path) or landing.sha256_of(by_id[k].path))
     ]
 
 
@@ -128,19 +132,21 @@ def run(
     release_files: bool = True,
     build_run_id: str | None = None,
     only_ssi: bool = False,
+    snap: dict[str, list[str]] | None = None,
 ) -> int:
     """Land, build and publish (see the module doc). ``release_files=False`` leaves out the
     release files and the country pages (job ``build_numbers``: tests of the numbers).
     ``build_run_id``: the Dagster run id of the build (``inputs.record_pending``).
     ``only_ssi``: only SSI submissions changed since the published release was built (same code,
     same other drop zones; ``inputs.Check.only_ssi_changed``): the build refreshes only what
-    depends on them (``ssi_dependents``), in a copy of the published warehouse."""
+    depends on them (``ssi_dependents``), in a copy of the published warehouse. ``snap``: the
+    input snapshot the caller just took (``inputs.snapshot``), whose sha256 are reused."""
     _clean_up_after_dead_runs(instance)
     recovered = landing.recover()
     if recovered:
         print(f"completed {len(recovered)} landing swap(s) left by a run that died")
     keys = register_submissions(instance)
-    changed = changed_submissions(keys)
+    changed = changed_submissions(keys, snap)
     withdrawn = sorted(submissions.landed_ids() - set(keys))
     print(
         f"{len(keys)} SSI submission(s) in raw/ssi, {len(changed)} new or changed"

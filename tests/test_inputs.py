@@ -146,3 +146,26 @@ def test_a_code_change_is_never_only_ssi(world, monkeypatch):
     inputs.record(changed, "R1")  # as if the release had been built from other code
     found = inputs.check()
     assert code in found.since_published and not found.only_ssi_changed()
+
+
+def test_known_sha_is_the_landing_sha_of_a_file_unchanged_since_the_snapshot(world):
+    """``runner.changed_submissions`` reuses the snapshot's sha256 of a file the run has just
+    hashed (issue 13), only while its ``lstat`` key is the recorded one, and only for a regular
+    file (a folder submission or a link is hashed by ``landing.sha256_of`` as before)."""
+    import os
+
+    from pipelines import landing
+
+    raw = world / "raw"
+    path = raw / "ssi" / "KEN_2020.csv"
+    (raw / "ssi" / "URY_2020").mkdir()
+    (raw / "ssi" / "URY_2020" / "submission.csv").write_text("b\n2\n")
+    os.symlink(path, raw / "ssi" / "TZA_2020.csv")
+    snap = inputs.snapshot()
+    assert inputs.known_sha(snap, path) == landing.sha256_of(path)
+    assert inputs.known_sha(snap, raw / "ssi" / "URY_2020") is None  # a folder submission
+    assert inputs.known_sha(snap, raw / "ssi" / "TZA_2020.csv") is None  # a link
+    assert inputs.known_sha(None, path) is None and inputs.known_sha(snap, world / "x") is None
+    path.write_text("a\n2\n")  # same size: the modification time (and inode key) differ
+    os.utime(path, ns=(1, 1))
+    assert inputs.known_sha(snap, path) is None
