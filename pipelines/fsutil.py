@@ -176,8 +176,9 @@ def read_inside(root: Path, rel: str) -> bytes | None:
             os.close(fd)
 
 
-def write_cache(path: Path, data: bytes) -> None:
-    """Write a cache file whole (temporary sibling, fsync, rename); never fails."""
+def write_cache(path: Path, data: bytes) -> bool:
+    """Write a cache file whole (temporary sibling, fsync, rename); never fails: says whether
+    the file was written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -191,4 +192,5 @@ def write_cache(path: Path, data: bytes) -> None:
         finally:
             Path(tmp).unlink(missing_ok=True)
     except OSError:
-        pass
+        return False
+    return True

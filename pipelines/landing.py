@@ -326,15 +326,27 @@ def recover() -> list[str]:
     return done
 
 
+#: what became of a file, over the rows of its receipt: ``refused`` (not read, or not read at
+#: all: ``file_error``), ``quarantined`` (some rows or sheets rejected) or ``loaded`` (every row
+#: loaded); a receipt with no row is ``refused`` (``receipt_status``)
+_STATUS = (
+    pl.when(pl.col("file_error").is_not_null().any())
+    .then(pl.lit("refused"))
+    .when(
+        (pl.col("rows_quarantined").sum() != 0)
+        | (pl.col("quarantine_records").fill_null(0).sum() != 0)
+    )
+    .then(pl.lit("quarantined"))
+    .otherwise(pl.lit("loaded"))
+    .alias("status")
+)
+
+
 def receipt_status(receipt: pl.DataFrame) -> str:
-    """What became of a file: ``refused`` (not read, or not read at all: ``file_error``),
-    ``quarantined`` (some rows or sheets rejected) or ``loaded`` (every row loaded)."""
-    if receipt.height == 0 or receipt["file_error"].is_not_null().any():
+    """What became of a file (``_STATUS``)."""
+    if receipt.height == 0:
         return "refused"
-    records = receipt["quarantine_records"].fill_null(0).sum()
-    if int(receipt["rows_quarantined"].sum()) or int(records):
-        return "quarantined"
-    return "loaded"
+    return receipt.select(_STATUS)["status"][0]
 
 
 def outcomes(source: str) -> dict[str, list[str]]:
@@ -356,25 +368,7 @@ def outcomes(source: str) -> dict[str, list[str]]:
         receipts = None
     # receipt_status of every file at once (one call per file took 0.25 s of every run)
     status = (
-        dict(
-            receipts.group_by("_receipt")
-            .agg(
-                refused=pl.col("file_error").is_not_null().any(),
-                quarantined=(pl.col("rows_quarantined").sum() != 0)
-                | (pl.col("quarantine_records").fill_null(0).sum() != 0),
-            )
-            .select(
-                "_receipt",
-                pl.when("refused")
-                .then(pl.lit("refused"))
-                .when("quarantined")
-                .then(pl.lit("quarantined"))
-                .otherwise(pl.lit("loaded")),
-            )
-            .iter_rows()
-        )
-        if receipts is not None
-        else {}
+        dict(receipts.group_by("_receipt").agg(_STATUS).iter_rows()) if receipts is not None else {}
     )
     for path in files:
         found = status.get(str(path))

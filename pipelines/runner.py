@@ -19,7 +19,7 @@ import uuid
 import dagster as dg
 import duckdb
 
-from pipelines import landing, locks, paths, prune, releases
+from pipelines import inputs, landing, locks, paths, prune, releases
 from pipelines.definitions import defs
 from pipelines.ingest import submissions
 from pipelines.ingest.assets import ssi_submission_partitions
@@ -70,8 +70,6 @@ def _failure_reason(result: dg.ExecuteInProcessResult) -> str:
 def changed_submissions(keys: list[str], snap: dict[str, list[str]] | None = None) -> list[str]:
     """Submissions whose bytes differ from what is landed (or that were never landed). A file
     unchanged since the run's input snapshot ``snap`` was taken is not read again."""
-    from pipelines import inputs
-
     by_id = {s.submission_id: s for s in submissions.discover()}
     return [
         k

@@ -122,8 +122,6 @@ SOURCE = ("series_code", "area_type", "region_type", "ref_area", "iso3", "area_n
           "time_period", "sex", "age", "obs_value", "unit_measure", "unit_mult", "nature",
           "time_detail", "obs_status", "source_detail", "comment_obs",
           "population_coverage")  # fmt: skip
-#: a text a spreadsheet would run as a formula (``FORMULA_PREFIXES``), as a regex
-_FORMULA = "^[=+\\-@\\t\\r]"
 
 
 def columns(obs: pl.DataFrame) -> list[list]:
@@ -133,8 +131,9 @@ def columns(obs: pl.DataFrame) -> list[list]:
     exprs = []
     for (name, kind), source in zip(COLUMNS, SOURCE, strict=True):
         col = pl.col(source)
-        if kind == "text":
-            col = pl.when(col.str.contains(_FORMULA)).then(pl.lit("'") + col).otherwise(col)
+        if kind == "text":  # ``neutralize``, on the whole column
+            formula = pl.any_horizontal(col.str.starts_with(p) for p in FORMULA_PREFIXES)
+            col = pl.when(formula).then(pl.lit("'") + col).otherwise(col)
         exprs.append(col.alias(name))
     out = [series.to_list() for series in obs.select(exprs)]
     coverage = len(COLUMNS) - 1

@@ -138,6 +138,12 @@ def metadata(iso3: str, country: str, indicator: str, has_data: bool, cl: CodeLi
     }
 
 
+def file_names(iso3: str, indicator: str) -> tuple[str, str]:
+    """The data and metadata files of a country's indicator, relative to the Open SDG folder
+    (the data file is written only when the country has values for it)."""
+    return f"{iso3}/data/indicator_{indicator}.csv", f"{iso3}/meta/{indicator}.yml"
+
+
 def write(obs: pl.DataFrame, folder: Path, cl: CodeLists) -> list[Path]:
     """Per-country Open SDG files for every country in ``obs``; returns the files written."""
     written: list[Path] = []
@@ -149,15 +155,16 @@ def write(obs: pl.DataFrame, folder: Path, cl: CodeLists) -> list[Path]:
     )
     for iso3, name in countries.iter_rows():
         for indicator in INDICATORS:
+            data_name, meta_name = file_names(iso3, indicator)
             rows = indicator_frame(obs, iso3, indicator)
             has_data = len(rows) > 1
             if has_data:
-                path = folder / iso3 / "data" / f"indicator_{indicator}.csv"
+                path = folder / data_name
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(_csv_text(rows).encode("utf-8"))
                 written.append(path)
             meta = metadata(iso3, _clean(name), indicator, has_data, cl)
-            path = folder / iso3 / "meta" / f"{indicator}.yml"
+            path = folder / meta_name
             path.parent.mkdir(parents=True, exist_ok=True)
             text = yaml.safe_dump(meta, sort_keys=True, allow_unicode=True, width=100)
             path.write_bytes(text.encode("utf-8"))

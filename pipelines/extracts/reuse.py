@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 
 import polars as pl
@@ -23,16 +22,12 @@ import polars as pl
 from pipelines import fsutil, paths
 from pipelines.code_digest import code_digest
 from pipelines.extracts.codelists import CodeLists
-from pipelines.extracts.open_sdg import INDICATORS
+from pipelines.extracts.open_sdg import INDICATORS, file_names
 
 #: the names ``write_extracts`` gives the reusable files (not imported from it: it imports us)
 SDMX_CSV = "sdg_sdmx.csv"
 DOWNLOAD_CSV = "floorboard_indicators.csv"
 OPEN_SDG = "open_sdg"
-#: an Open SDG file of a country (``open_sdg.write``): group 1 is the country
-_OPEN_SDG_FILE = re.compile(
-    rf"{OPEN_SDG}/([A-Z]{{3}})/(?:data/indicator_\d+-\d+-\d+\.csv|meta/\d+-\d+-\d+\.yml)"
-)
 
 #: the cache file: {"key", "release_id", "files": {relative path: sha256}}
 CACHE = "extracts_reuse.json"
@@ -63,14 +58,6 @@ def key(obs: pl.DataFrame, cl: CodeLists, options: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def _expected(rel: str, countries: set[str]) -> bool:
-    """Is ``rel`` one of the reusable files (``write_extracts`` names them)?"""
-    if rel in (SDMX_CSV, DOWNLOAD_CSV):
-        return True
-    found = _OPEN_SDG_FILE.fullmatch(rel)
-    return found is not None and found.group(1) in countries
-
-
 def copy(key: str, out_dir: Path, obs: pl.DataFrame) -> list[Path] | None:
     """The reusable files copied into ``out_dir`` from the last release folder written with the
     same ``key``, or None (no such release, a file of it missing or changed, or a record that
@@ -84,10 +71,10 @@ def copy(key: str, out_dir: Path, obs: pl.DataFrame) -> list[Path] | None:
     except (ValueError, KeyError, TypeError):
         return None
     countries = set(obs.filter(pl.col("area_type") == "country")["iso3"].drop_nulls())
-    needed = {SDMX_CSV, DOWNLOAD_CSV} | {
-        f"{OPEN_SDG}/{iso3}/meta/{indicator}.yml" for iso3 in countries for indicator in INDICATORS
-    }
-    if not needed <= set(files) or not all(_expected(str(rel), countries) for rel in files):
+    names = [file_names(iso3, indicator) for iso3 in countries for indicator in INDICATORS]
+    needed = {SDMX_CSV, DOWNLOAD_CSV} | {f"{OPEN_SDG}/{meta}" for _, meta in names}
+    allowed = needed | {f"{OPEN_SDG}/{data}" for data, _ in names}
+    if not needed <= set(files) <= allowed:
         return None
     found: dict[str, bytes] = {}
     for rel, sha in files.items():

@@ -42,9 +42,9 @@ def vega_bundle() -> str:
     text = _read_bundle(shared)
     if text:
         return text
-    text = _read_bundle(own) or vl_convert.javascript_bundle(vl_version=major_minor)
-    fsutil.write_cache(shared, text.encode("utf-8"))
-    if fsutil.read_cache(shared) is None and not _read_bundle(own):
+    kept = _read_bundle(own)
+    text = kept or vl_convert.javascript_bundle(vl_version=major_minor)
+    if not fsutil.write_cache(shared, text.encode("utf-8")) and not kept:
         fsutil.write_cache(own, text.encode("utf-8"))
     return text
 
