@@ -32,10 +32,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import dagster as dg
+from typing import TYPE_CHECKING
 
 from pipelines import paths
+
+if TYPE_CHECKING:  # only annotations: the landing imports this module in its worker processes,
+    # which never touch Dagster (importing it is about 1 s of each worker's start)
+    import dagster as dg
 
 PID_TAG = "floorboard/pid"
 HOST_TAG = "floorboard/host"

@@ -21,8 +21,9 @@ import duckdb
 
 from pipelines import inputs, landing, locks, paths, prune, releases
 from pipelines.definitions import defs
-from pipelines.ingest import submissions
+from pipelines.ingest import ssi_batches, submissions
 from pipelines.ingest.assets import ssi_submission_partitions
+from pipelines.warehouse import partial_parse
 
 #: console log level of the runs (every event is still stored in the instance, for the UI)
 QUIET = {
@@ -151,20 +152,44 @@ def run(
         + (f", {len(withdrawn)} removed (to withdraw)" if withdrawn else "")
     )
     todo = changed + withdrawn
+    # a new warehouse's first dbt parse runs while the submissions land (partial_parse)
+    parse = partial_parse.start_parse() if todo else None
+    try:
+        return _land_and_build(instance, keys, todo, release_files, build_run_id, only_ssi, parse)
+    finally:
+        partial_parse.abandon(parse)
+
+
+def _land_and_build(
+    instance: dg.DagsterInstance,
+    keys: list[str],
+    todo: list[str],
+    release_files: bool,
+    build_run_id: str | None,
+    only_ssi: bool,
+    parse: partial_parse.Parse | None,
+) -> int:
+    """``run`` once it knows what to land: land ``todo`` (within the partitions of ``keys``),
+    then build and publish."""
     if todo:
         # one run over the partition range from the first to the last submission to land or
         # withdraw (unchanged ones inside the range are no-ops: their bytes are already landed)
         partitions = instance.get_dynamic_partitions(ssi_submission_partitions.name)
         order = {k: i for i, k in enumerate(partitions)}
         todo.sort(key=order.__getitem__)
-        result = _execute(
-            instance,
-            "ingest_ssi_submissions",
-            {
-                "dagster/asset_partition_range_start": todo[0],
-                "dagster/asset_partition_range_end": todo[-1],
-            },
-        )
+        # the landing's worker processes import while Dagster creates the run
+        ssi_batches.prestart(order[todo[-1]] - order[todo[0]] + 1)
+        try:
+            result = _execute(
+                instance,
+                "ingest_ssi_submissions",
+                {
+                    "dagster/asset_partition_range_start": todo[0],
+                    "dagster/asset_partition_range_end": todo[-1],
+                },
+            )
+        finally:
+            ssi_batches.discard()  # when the landing did not use them (a failure before it)
         if not result.success:
             print(f"SSI ingestion failed:\n{_failure_reason(result)}", file=sys.stderr)
             return 1
@@ -182,6 +207,7 @@ def run(
             "only SSI submissions changed since the published release (same code, same other "
             f"files): rebuilding the {len(selection)} assets that depend on them"
         )
+    partial_parse.finish_parse(parse)
     result = _execute(instance, job, run_id=build_run_id, asset_selection=selection)
     if not result.success:
         from pipelines.warehouse import build

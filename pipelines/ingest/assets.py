@@ -11,17 +11,14 @@ first reasons as metadata, when a file had rows rejected or could not be read. E
 validation report under ``warehouse/reports/validation/`` (path in the metadata).
 """
 
-import multiprocessing
-import os
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from pipelines import landing, paths, progress, reports
-from pipelines.ingest import submissions, table_files
+from pipelines import landing, paths, reports
+from pipelines.ingest import ssi_batches, submissions, table_files
 from pipelines.ingest.table_files import land_table_file, landing_table
 from pipelines.validation import landing_dtypes, model_dtypes
 from schemas import flagship, national, published, reference, ssi
@@ -305,56 +302,6 @@ def _ssi_schemas() -> None:
 SSI_ASSET = _key("ssi_submissions")
 
 
-#: submissions validated together (one pandera call per section): large enough that a call's
-#: fixed cost is spread thin, small enough that every core gets a share of the work
-BATCH_SIZE = 32
-
-
-def _land_batch(items: list[tuple[str, submissions.SubmissionFile | None]]):
-    """Land a batch of submissions (in a worker process for large runs). Returns, per item,
-    (key, receipt, changed, gone): ``gone`` when it is no longer in raw/ssi, in which case
-    what was landed for it is withdrawn (``changed``) — never a failure."""
-    present = [sub for _, sub in items if sub is not None]
-    landed = iter(submissions.land_submissions(present))
-    out = []
-    for key, sub in items:
-        if sub is None:
-            withdrawn = submissions.withdraw(key) is not None
-            empty = pl.DataFrame(schema={**landing.RECEIPT_SCHEMA, **landing.PROVENANCE_SCHEMA})
-            out.append((key, empty, withdrawn, True))
-            continue
-        receipt, did_change = next(landed)
-        out.append((key, receipt, did_change, False))
-    return out
-
-
-def _land_many(keys: list[str]) -> list[tuple[str, pl.DataFrame, bool, bool]]:
-    """Land submissions in batches, on every core when there are many: validation is
-    CPU-bound and each submission writes only its own files. The drop zone is scanned once for
-    the whole run (one scan per submission made a run over all of them quadratic)."""
-    by_id = {s.submission_id: s for s in submissions.discover()}
-    items = [(k, by_id.get(k)) for k in keys]
-    batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
-    workers = min(os.cpu_count() or 1, 4, len(batches))
-    out = []
-    with progress.bar("Validating and landing SSI submissions", len(keys)) as advance:
-        if workers < 2:
-            results = map(_land_batch, batches)
-        else:
-            ctx = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-            results = pool.map(_land_batch, batches)
-        try:
-            for batch in results:
-                for result in batch:
-                    out.append(result)
-                    advance(note=result[0])
-        finally:
-            if workers >= 2:
-                pool.shutdown(cancel_futures=True)
-    return out
-
-
 #: the landed section tables, read by dbt; produced by (and materialized with) the SSI asset
 ssi_section_specs = [
     dg.AssetSpec(
@@ -453,7 +400,7 @@ with warnings.catch_warnings():
         _ssi_schemas()
         keys = context.partition_keys
         receipts, changed, report_paths, gone = [], 0, {}, set()
-        for key, receipt, did_change, is_gone in _land_many(keys):
+        for key, receipt, did_change, is_gone in ssi_batches.land_many(keys):
             changed += did_change
             if is_gone:
                 gone.add(key)

@@ -9,15 +9,24 @@ or everything when any of those changed, so a stale or foreign state costs time,
 correctness. The state is per warehouse because the profile's path (the working build file,
 ``build.working_path``) is: the state written by a ``dbt build`` by hand, or by another
 warehouse, would not match; and per dbt project folder, as dbt's own is.
+
+A new warehouse has no state yet, so its first build parsed the whole project (4-6 s on 2
+cores). A run that lands submissions first now has that parse done meanwhile, in the background
+(``start_parse`` before the landing, ``finish_parse`` before the build): the same dbt, the same
+profile and environment as the build (``build.dbt_env``), its state kept as a build's is. dbt
+checks it at the build like any other state, so the worst a background parse can cost is time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import shutil
+import subprocess
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines import fsutil, paths
@@ -37,18 +46,28 @@ def cache_path() -> Path:
 KEEP_TARGET_SECONDS = 24 * 3600
 
 
-def target_path(run_id: str) -> Path:
-    """A fresh target folder for a run's dbt invocation (named as dagster-dbt names its own),
-    holding the warehouse's last partial-parsing state when there is one. Folders of calls
-    older than ``KEEP_TARGET_SECONDS`` are removed."""
+#: how long ``finish_parse`` waits for a background parse before the build parses by itself
+PARSE_WAIT_SECONDS = 120
+
+
+def _fresh_target(name: str) -> Path:
+    """A new target folder ``target/floorboard_dbt-<name>-<random>``; folders of calls older
+    than ``KEEP_TARGET_SECONDS`` are removed."""
     root = paths.DBT_PROJECT_DIR / "target"
     cutoff = time.time() - KEEP_TARGET_SECONDS
     for old in root.glob("floorboard_dbt-*"):
         with contextlib.suppress(OSError):
             if old.is_dir() and not old.is_symlink() and old.stat().st_mtime < cutoff:
                 shutil.rmtree(old, ignore_errors=True)
-    target = root / f"floorboard_dbt-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    target = root / f"floorboard_dbt-{name}-{uuid.uuid4().hex[:7]}"
     target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def target_path(run_id: str) -> Path:
+    """A fresh target folder for a run's dbt invocation (named as dagster-dbt names its own),
+    holding the warehouse's last partial-parsing state when there is one."""
+    target = _fresh_target(run_id[:7])
     state = fsutil.read_cache(cache_path())
     if state is not None:
         (target / NAME).write_bytes(state)
@@ -60,3 +79,70 @@ def keep(target: Path) -> None:
     state = fsutil.read_cache(target / NAME)
     if state is not None:
         fsutil.write_cache(cache_path(), state)
+
+
+@dataclass
+class Parse:
+    """A ``dbt parse`` running in the background for this warehouse (``start_parse``)."""
+
+    process: subprocess.Popen
+    target: Path
+
+
+def start_parse() -> Parse | None:
+    """Start ``dbt parse`` for this warehouse in the background when it has no state yet (a
+    new warehouse), with the profile and environment of its builds; None when it has one (the
+    build's own partial parse is then faster than a second dbt process) or dbt cannot start."""
+    from pipelines.warehouse import build
+
+    if cache_path().exists():
+        return None
+    target = _fresh_target("parse")
+    try:
+        process = subprocess.Popen(
+            [paths.DBT_EXECUTABLE, "parse", "--quiet", "--no-write-json"],
+            cwd=paths.DBT_PROJECT_DIR,
+            env={
+                **os.environ,
+                **build.dbt_env(),
+                "DBT_PROFILES_DIR": str(paths.DBT_PROJECT_DIR),
+                "DBT_PROJECT_DIR": str(paths.DBT_PROJECT_DIR),
+                "DBT_TARGET_PATH": str(target),
+                "DBT_LOG_PATH": str(target),
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            },
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        return None
+    return Parse(process, target)
+
+
+def finish_parse(parse: Parse | None) -> None:
+    """Wait for a background parse and keep its state for the build (``keep``). A parse that
+    failed or takes too long is dropped: the build then parses by itself, and reports what is
+    wrong with the project."""
+    if parse is None:
+        return
+    try:
+        if parse.process.wait(timeout=PARSE_WAIT_SECONDS) == 0:
+            keep(parse.target)
+    except subprocess.TimeoutExpired:
+        parse.process.kill()
+        parse.process.wait()
+    finally:
+        shutil.rmtree(parse.target, ignore_errors=True)
+
+
+def abandon(parse: Parse | None) -> None:
+    """Stop a background parse whose build will not happen (the landing failed)."""
+    if parse is None or parse.process.poll() is not None:
+        if parse is not None:
+            shutil.rmtree(parse.target, ignore_errors=True)
+        return
+    parse.process.kill()
+    parse.process.wait()
+    shutil.rmtree(parse.target, ignore_errors=True)
