@@ -60,6 +60,24 @@ def main(argv: list[str] | None = None) -> int:
             f"land, build or publish. Warehouse: {paths.published_path()}"
         )
         return 0
+    # the build's dbt process imports dbt on the second core while this one imports Dagster
+    # and lands (pipelines.warehouse.warm_dbt); finishing a release builds nothing
+    from pipelines.warehouse import warm_dbt
+
+    if found.state != inputs.UNFINISHED:
+        warm_dbt.start()
+    try:
+        code, done, finished = _land_build_publish(found, ephemeral)
+    finally:
+        warm_dbt.stop()
+    if code == 0 and finished and not ephemeral:
+        inputs.record(found.snap, done)
+    return code
+
+
+def _land_build_publish(found: inputs.Check, ephemeral: bool) -> tuple[int, str | None, bool]:
+    """``main`` once there is something to do: (exit code, the release it published or
+    finished, whether this process did the work, to record as done)."""
     import uuid
 
     # first: no cyclic garbage collection while Dagster and the code location import
@@ -80,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"by run {found.build_run_id}, which is still writing its release files "
                     "and site: nothing to do"
                 )
-                return 0
+                return 0, None, False
             print(
                 f"finishing release {found.release}: it was published from the same raw files "
                 "and code by a run that stopped before its release files and site were in "
@@ -100,9 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             built = build.release_of_run(build_run_id) if code == 0 and not ephemeral else None
             done = built.release_id if built else None
-    if code == 0 and not ephemeral:
-        inputs.record(found.snap, done)
-    return code
+    return code, done, True
 
 
 def __getattr__(name: str):

@@ -262,6 +262,18 @@ def test_a_dead_builds_dbt_is_stopped_before_the_working_file_is_reused(warehous
     finally:
         orphan.kill()
         orphan.wait()
+    # a launcher and the waiting dbt process running its command (warm_dbt): both stopped
+    launcher, helper = (
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"]) for _ in "ab"
+    )
+    try:
+        build.record_dbt_child(launcher.pid, helper=helper.pid)
+        with build.building("run1b", full=True):
+            assert launcher.poll() is not None and helper.poll() is not None
+    finally:
+        for process in (launcher, helper):
+            process.kill()
+            process.wait()
     # a record of a process that is gone, or unreadable, is only removed
     build.dbt_child_path().write_text("not json")
     with build.building("run2", full=True):

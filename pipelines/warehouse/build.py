@@ -83,12 +83,16 @@ def dbt_child_path() -> Path:
     return paths.warehouse_dir() / ".build.dbt"
 
 
-def record_dbt_child(pid: int) -> None:
-    """Record the dbt process writing the working file (its parent holds the build lock)."""
+def record_dbt_child(pid: int, helper: int | None = None) -> None:
+    """Record the dbt process writing the working file (its parent holds the build lock), and
+    the process running its command for it, if any (``warm_dbt``: ``pid`` is then the
+    launcher)."""
     target = dbt_child_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"pid": pid, "start": locks.pid_start(pid)}), encoding="utf-8")
+    processes = [pid] if helper is None else [pid, helper]
+    record = [{"pid": p, "start": locks.pid_start(p)} for p in processes]
+    tmp.write_text(json.dumps(record), encoding="utf-8")
     os.replace(tmp, target)
 
 
@@ -99,14 +103,18 @@ def stop_orphan_dbt(timeout: float = 30) -> None:
     build. It is killed and waited for before the working file is reused."""
     try:
         record = json.loads(dbt_child_path().read_text(encoding="utf-8"))
-        pid, start = int(record["pid"]), str(record.get("start", ""))
+        if isinstance(record, dict):  # one process, as recorded before warm_dbt
+            record = [record]
+        processes = [(int(r["pid"]), str(r.get("start", ""))) for r in record]
     except (OSError, ValueError, KeyError, TypeError):
         dbt_child_path().unlink(missing_ok=True)
         return
-    if locks.process_alive(pid, start):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + timeout
+    for pid, start in processes:
+        if locks.process_alive(pid, start):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + timeout
+    for pid, start in processes:
         while locks.process_alive(pid, start) and time.monotonic() < deadline:
             time.sleep(0.1)
         if locks.process_alive(pid, start):

@@ -24,7 +24,7 @@ from dagster_dbt import (
 from packaging import version
 
 from pipelines import faults, landing, paths, progress
-from pipelines.warehouse import build, partial_parse
+from pipelines.warehouse import build, partial_parse, warm_dbt
 from pipelines.warehouse.build import DATABASE
 
 #: what `dbt parse` writes into the target folder and the code location reads
@@ -258,13 +258,23 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # (with_table_metadata). No column lineage: it fails (with a traceback per model) for the
     # staging models, whose parents are parquet files, not tables of the build file.
     target_path = partial_parse.target_path(context.run.run_id)
-    invocation = dbt.cli(
-        [*build.DBT_BUILD_ARGS, *build.pipeline_dbt_flags()],
-        context=context,
-        target_path=target_path,
-    )
+    # the dbt process `floorboard run` started has imported dbt meanwhile (warm_dbt); the
+    # launcher hands it this command, or runs dbt itself when there is none
+    warm = warm_dbt.take()
+    if warm:
+        dbt = dbt.model_copy(update={"dbt_executable": warm_dbt.launcher()})
+    os.environ.update(warm)
+    try:
+        invocation = dbt.cli(
+            [*build.DBT_BUILD_ARGS, *build.pipeline_dbt_flags()],
+            context=context,
+            target_path=target_path,
+        )
+    finally:
+        for name in warm:
+            os.environ.pop(name, None)
     # should this process die alone, the next build stops this dbt first (build.stop_orphan_dbt)
-    build.record_dbt_child(invocation.process.pid)
+    build.record_dbt_child(invocation.process.pid, helper=warm_dbt.server_pid() if warm else None)
     events: list[Any] = []
     n_models = len(context.selected_asset_keys)
     with landing.reading(), progress.bar("dbt build", n_models) as advance:
