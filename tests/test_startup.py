@@ -43,3 +43,36 @@ def test_the_collector_is_back_on_with_the_import_frozen_and_nothing_leaked_at_e
 def test_a_collector_the_process_turned_off_stays_off():
     out, _ = _child("gc.disable()")
     assert out.split()[0] == "False"
+
+
+DBT_TYPES = """
+import sys
+{before}
+import pipelines.definitions
+print("dbt-core imported:", "dbt.adapters" in sys.modules)
+from dagster_dbt import compat
+from dbt.artifacts.schemas.results import NodeStatus, TestStatus
+from dbt.node_types import REFABLE_NODE_TYPES
+# every status and node type dbt-core 1.x writes in its events compares equal to dagster-dbt's
+assert all(compat.NodeStatus[m.name] == m.value for m in NodeStatus), "NodeStatus"
+assert all(compat.TestStatus[m.name] == m.value for m in TestStatus), "TestStatus"
+assert [str(t) for t in compat.REFABLE_NODE_TYPES] == [t.value for t in REFABLE_NODE_TYPES]
+print("same types")
+"""
+
+
+def test_the_code_location_does_not_import_dbt_core_and_dagster_dbt_reads_dbt_the_same():
+    """pipelines/warehouse/dbt_types.py: dagster-dbt's own stand-ins for dbt-core's types (its
+    path for installations without dbt-core), 1-1.5 s less import. They must equal dbt-core's
+    values, for the dbt-core of the lock file; a process that imported dbt first keeps
+    dbt-core's own types."""
+    for before, imported in (("", "False"), ("import dbt.version", "True")):
+        proc = subprocess.run(
+            [sys.executable, "-c", DBT_TYPES.format(before=before)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert proc.stdout.split("\n")[:2] == [f"dbt-core imported: {imported}", "same types"]

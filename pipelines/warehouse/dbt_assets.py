@@ -1,6 +1,9 @@
 """dbt models as Dagster assets (dagster-dbt), writing into the run's build file, which the same
 step then publishes (when the run materializes the published warehouse too)."""
 
+# first: dagster-dbt without dbt-core's modules in this process (see the module)
+from pipelines.warehouse import dbt_types  # noqa: F401  # isort: skip
+
 import importlib.metadata
 import json
 import os
