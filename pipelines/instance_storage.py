@@ -30,6 +30,11 @@ up, as Dagster documents: the partitions of a run that fails are not marked fail
 (they stay as they were: missing, or their last materialization). Nothing of Floorboard reads
 that status: a submission's receipt says whether it landed, and the next run lands what did not.
 See docs/decisions.md.
+
+Dagster's SQL storage also serialized a run's "check evaluation planned" event once per
+partition of the run, although the event (which names every partition) is the same for all:
+quadratic in the number of submissions landed at once. It is serialized once here
+(``_store_asset_check_evaluation_planned``).
 """
 
 from __future__ import annotations
@@ -161,6 +166,41 @@ def _patch_sqlite_event_log(module) -> None:
     storage._connect = _connect
     storage.has_table = has_table
     storage.wipe = wipe
+    if hasattr(storage, "_store_asset_check_evaluation_planned"):
+        storage._store_asset_check_evaluation_planned = _store_asset_check_evaluation_planned
+
+
+def _store_asset_check_evaluation_planned(self, event, event_id) -> None:
+    """Dagster's own (``SqlEventLogStorage._store_asset_check_evaluation_planned``: one row per
+    partition of the run), with the event serialized once instead of once per row: the event
+    names every partition of the run, so a run over 722 submissions serialized 722 times an
+    event naming 722 partitions, for each of its two checks (1.5-2 s of a cold run, growing with
+    the square of the range). The rows are the same (tests/test_instance_storage.py)."""
+    from dagster._core.storage.event_log import sql_event_log as sql
+
+    planned = event.dagster_event.event_specific_data
+    subset = planned.partitions_subset
+    partition_keys = subset.get_partition_keys() if subset else [None]
+    serialized = sql.serialize_value(event)
+    timestamp = self._event_insert_timestamp(event)
+    with self.index_connection() as conn:
+        conn.execute(
+            sql.AssetCheckExecutionsTable.insert().values(
+                [
+                    dict(
+                        asset_key=planned.asset_key.to_string(),
+                        check_name=planned.check_name,
+                        partition=partition_key,
+                        run_id=event.run_id,
+                        execution_status=sql.AssetCheckExecutionRecordStatus.PLANNED.value,
+                        evaluation_event=serialized,
+                        evaluation_event_timestamp=timestamp,
+                        evaluation_event_storage_id=event_id,
+                    )
+                    for partition_key in partition_keys
+                ]
+            )
+        )
 
 
 def install() -> None:

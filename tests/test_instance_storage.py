@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import warnings
 from contextlib import closing
 
 import dagster as dg
@@ -114,3 +115,68 @@ def test_loading_the_code_location_does_not_import_the_sqlite_storage():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+letters = dg.StaticPartitionsDefinition(["a", "b", "c"])
+
+
+with warnings.catch_warnings():  # as pipelines/ingest/assets.py: preview and beta features
+    warnings.simplefilter("ignore")
+
+    @dg.asset(
+        partitions_def=letters,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        check_specs=[dg.AssetCheckSpec("fine", asset="lettered", partitions_def=letters)],
+    )
+    def lettered(context):
+        yield dg.MaterializeResult()
+        check_key = dg.AssetCheckKey(dg.AssetKey("lettered"), "fine")
+        for key in context.partition_keys:
+            yield dg.AssetCheckEvaluation(
+                asset_key=check_key.asset_key, check_name="fine", passed=True, partition=key
+            )
+        # as pipelines/ingest/assets.py: the check's output, once evaluated per partition
+        output = context.assets_def.get_output_name_for_asset_check_key(check_key)
+        yield dg.Output(None, output_name=output)
+
+
+def test_a_planned_check_of_a_partition_range_is_stored_as_dagster_stores_it(tmp_path):
+    """instance_storage._store_asset_check_evaluation_planned serializes the event once; the
+    rows it writes are those of Dagster's own method (one per partition of the run)."""
+    from dagster._core.storage.event_log import sql_event_log
+    from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
+
+    job = dg.define_asset_job("letters_job", selection=[lettered], partitions_def=letters)
+    defs = dg.Definitions(assets=[lettered], jobs=[job])
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        result = defs.resolve_job_def("letters_job").execute_in_process(
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": "a",
+                "dagster/asset_partition_range_end": "c",
+            },
+        )
+        assert result.success
+        storage = instance.event_log_storage
+        assert (
+            type(storage)._store_asset_check_evaluation_planned
+            is instance_storage._store_asset_check_evaluation_planned
+        )
+        (planned,) = instance.get_records_for_run(
+            result.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED
+        ).records
+        rows = {}
+        for name, method in (
+            ("ours", type(storage)._store_asset_check_evaluation_planned),
+            ("dagster", sql_event_log.SqlEventLogStorage._store_asset_check_evaluation_planned),
+        ):
+            with storage.index_connection() as conn:
+                conn.execute(AssetCheckExecutionsTable.delete())
+            method(storage, planned.event_log_entry, planned.storage_id)
+            with storage.index_connection() as conn:
+                found = conn.execute(AssetCheckExecutionsTable.select()).mappings().all()
+            rows[name] = sorted(
+                (tuple((k, v) for k, v in r.items() if k != "id") for r in found), key=str
+            )
+        assert rows["ours"] == rows["dagster"]
+        assert sorted(dict(r)["partition"] for r in rows["ours"]) == ["a", "b", "c"]
