@@ -63,6 +63,9 @@ _ENGINES_LOCK = threading.Lock()
 PLANNED_SUBSET_SETTING = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 #: engines kept at once: a run writes its own file and the index; the rest are closed
 MAX_ENGINES = 8
+#: the module of Dagster's SQL event storage once patched: its check table and statuses, for
+#: ``_store_asset_check_evaluation_planned``
+_SQL_EVENT_LOG: list = []
 
 
 def _on_connect(dbapi_connection, _record) -> None:
@@ -166,7 +169,11 @@ def _patch_sqlite_event_log(module) -> None:
     storage._connect = _connect
     storage.has_table = has_table
     storage.wipe = wipe
-    if hasattr(storage, "_store_asset_check_evaluation_planned"):
+    owner = next(
+        (c for c in storage.__mro__ if "_store_asset_check_evaluation_planned" in c.__dict__), None
+    )
+    if owner is not None:  # Dagster's SQL storage, whose module has the table and the status
+        _SQL_EVENT_LOG.append(sys.modules[owner.__module__])
         storage._store_asset_check_evaluation_planned = _store_asset_check_evaluation_planned
 
 
@@ -176,8 +183,7 @@ def _store_asset_check_evaluation_planned(self, event, event_id) -> None:
     names every partition of the run, so a run over 722 submissions serialized 722 times an
     event naming 722 partitions, for each of its two checks (1.5-2 s of a cold run, growing with
     the square of the range). The rows are the same (tests/test_instance_storage.py)."""
-    from dagster._core.storage.event_log import sql_event_log as sql
-
+    (sql,) = _SQL_EVENT_LOG
     planned = event.dagster_event.event_specific_data
     subset = planned.partitions_subset
     partition_keys = subset.get_partition_keys() if subset else [None]

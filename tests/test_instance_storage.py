@@ -146,7 +146,7 @@ def test_a_planned_check_of_a_partition_range_is_stored_as_dagster_stores_it(tmp
     from dagster._core.storage.event_log import sql_event_log
     from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
 
-    job = dg.define_asset_job("letters_job", selection=[lettered], partitions_def=letters)
+    job = dg.define_asset_job("letters_job", selection=[lettered])
     defs = dg.Definitions(assets=[lettered], jobs=[job])
     with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
         result = defs.resolve_job_def("letters_job").execute_in_process(
