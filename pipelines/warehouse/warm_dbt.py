@@ -79,8 +79,9 @@ def start() -> None:
         listener.listen(1)
         process = subprocess.Popen(
             # -u: unbuffered streams, as dagster-dbt runs dbt (PYTHONUNBUFFERED=1), for the
-            # live progress of the build
-            [sys.executable, "-u", "-m", __name__, str(listener.fileno()), str(os.getpid())],
+            # live progress of the build; -P: the working folder is not put on sys.path (as for
+            # the `dbt` script), so no file there can stand in for a module of dbt
+            [sys.executable, "-u", "-P", "-m", __name__, str(listener.fileno()), str(os.getpid())],
             pass_fds=[listener.fileno()],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
