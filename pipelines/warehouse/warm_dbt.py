@@ -53,7 +53,12 @@ class _Server:
 
     @property
     def address(self) -> str:
-        return str(self.folder / "dbt.sock")
+        return _address(self.folder)
+
+
+def _address(folder: Path) -> str:
+    """The waiting process's socket, in its private folder."""
+    return str(folder / "dbt.sock")
 
 
 _server: _Server | None = None
@@ -75,7 +80,7 @@ def start() -> None:
     # the waiting process keeps it open, so once it is gone, a launcher's connect is refused
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        listener.bind(str(folder / "dbt.sock"))
+        listener.bind(_address(folder))
         listener.listen(1)
         process = subprocess.Popen(
             # -u: unbuffered streams, as dagster-dbt runs dbt (PYTHONUNBUFFERED=1), for the
