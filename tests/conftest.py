@@ -130,11 +130,11 @@ def two_releases(sample_warehouse: Path, tmp_path_factory) -> dict:
 
 
 #: modules that take minutes, longest first (measured on a fresh clone, 2 cores): ``make test``
-#: hands modules to its two xdist workers in this order (``--no-loadscope-reorder``; xdist's
+#: hands modules to its three xdist workers in this order (``--no-loadscope-reorder``; xdist's
 #: default order is by number of tests), and a worker takes the next module when it is almost
-#: done. The fault injection (six minutes, one worker) starts at once while the other worker
-#: builds the sample warehouse that most modules share and runs the rest; short modules end the
-#: run, so both workers finish together.
+#: done. The fault injection (eight minutes, one worker) starts at once while a second worker
+#: builds the sample warehouse that most modules share and the third the real-data worlds;
+#: short modules end the run, so the workers finish together.
 SLOW_FIRST = (
     "test_fault_injection.py",  # two pipeline runs per kill point
     "test_indicators_by_hand.py",  # the first to need the sample warehouse: builds it
