@@ -152,8 +152,8 @@ def run(
         + (f", {len(withdrawn)} removed (to withdraw)" if withdrawn else "")
     )
     todo = changed + withdrawn
-    # a new warehouse's first dbt parse runs while the submissions land (partial_parse)
-    parse = partial_parse.start_parse() if todo else None
+    # a new warehouse's first dbt parse runs while many submissions land (partial_parse)
+    parse = partial_parse.start_parse(len(todo))
     try:
         return _land_and_build(instance, keys, todo, release_files, build_run_id, only_ssi, parse)
     finally:
