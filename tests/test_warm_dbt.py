@@ -130,3 +130,34 @@ def test_floorboard_warm_dbt_0_starts_nothing(monkeypatch):
     monkeypatch.setenv(warm_dbt.ENV, warm_dbt.DISABLED)
     warm_dbt.start()
     assert warm_dbt.server_pid() is None and warm_dbt.take() == {}
+
+
+def test_start_and_end_arriving_in_one_read_give_dbt_s_exit_code(tmp_path: Path):
+    """A dbt that fails at once sends its end right after its start: the launcher read both in
+    one ``recv`` and crashed on it (a run's dbt exit code was then 1, not dbt's). A waiting
+    process stand-in sends both replies in one write."""
+    import socket
+    import threading
+
+    address = str(tmp_path / "dbt.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(1)
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            _, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+            for fd in fds:
+                os.close(fd)
+            conn.sendall(
+                warm_dbt.STARTED + str(os.getpid()).encode() + b"\n" + warm_dbt.ENDED + b"2\n"
+            )
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        assert warm_dbt._hand_over(address, ["nonsense"]) == 2
+    finally:
+        thread.join(timeout=30)
+        listener.close()

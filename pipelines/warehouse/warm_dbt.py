@@ -152,7 +152,10 @@ def _hand_over(address: str, args: list[str]) -> int | None:
         sock.connect(address)
         request = json.dumps({"args": args, "env": dict(os.environ), "cwd": os.getcwd()})
         socket.send_fds(sock, [request.encode() + b"\n"], [0, 1, 2])
-        reply = _read_line(sock)
+        # one buffered reader for both replies: a dbt that fails at once sends its end right
+        # after its start, and both can arrive in one read
+        replies = sock.makefile("rb")
+        reply = replies.readline().strip()
     except OSError:
         sock.close()
         return None
@@ -168,21 +171,11 @@ def _hand_over(address: str, args: list[str]) -> int | None:
     signal.signal(signal.SIGINT, forward)
     signal.signal(signal.SIGTERM, forward)
     try:
-        end = _read_line(sock)
+        end = replies.readline().strip()
     except OSError:
         end = b""
     # no end message: dbt died (killed); 128 + SIGKILL as a shell reports it
     return int(end[1:]) if end.startswith(ENDED) else 128 + signal.SIGKILL
-
-
-def _read_line(sock: socket.socket) -> bytes:
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = sock.recv(64)
-        if not chunk:
-            break
-        data += chunk
-    return data.strip()
 
 
 # --- the waiting process: python -m pipelines.warehouse.warm_dbt <socket fd> <parent pid> ---
