@@ -23,8 +23,9 @@ from pipelines import paths
 
 PROG = "floorboard"
 #: the options of ``make test``: three xdist workers on two cores (the tests wait for their
-#: subprocesses, servers and the disk: two workers kept the cores 85 % busy, 15:12 of pytest
-#: on a fresh clone; three, 13:37), one module per worker, modules handed out
+#: subprocesses, servers and the disk: two workers kept the cores 85 % busy; on fresh clones,
+#: back to back, three took 13:37 of pytest against 15:12 with two, and 17:30 against 18:47 on a
+#: slower sitting; four, 18:22), one module per worker, modules handed out
 #: in collection order (tests/conftest.py puts the longest first), not by their number of tests
 PYTEST_OPTIONS = ("-q", "-n", "3", "--dist", "loadfile", "--no-loadscope-reorder")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
