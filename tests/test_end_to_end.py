@@ -25,6 +25,8 @@ import pytest
 
 from pipelines import releases
 
+REPO = Path(__file__).resolve().parents[1]
+
 #: whole pipeline runs (minutes): left out of `make test-fast`
 pytestmark = pytest.mark.slow
 
@@ -94,6 +96,50 @@ def test_contract_tables_and_columns(con):
         }
         assert columns <= got, (table, columns - got)
         assert con.execute(f"select count(*) from marts.{table}").fetchall()[0][0] > 0
+
+
+def _documented_models() -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
+    """(schema, table) -> (description, {column: description}) of every model, read from the
+    models' YAML files (not from dbt)."""
+    import yaml
+
+    layers = {"staging", "intermediate", "marts"}
+    out = {}
+    for path in sorted((REPO / "dbt_project" / "models").rglob("*.yml")):
+        layer = path.relative_to(REPO / "dbt_project" / "models").parts[0]
+        if layer not in layers:
+            continue
+        for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
+            columns = {c["name"]: c.get("description", "") for c in model.get("columns", [])}
+            out[(layer, model["name"])] = (model.get("description", ""), columns)
+    return out
+
+
+def test_descriptions_are_duckdb_comments(con):
+    """Every documented model and column carries its description as a DuckDB comment
+    (``+persist_docs``, written at the end of the build: dbt_project/macros/persist_docs.sql)."""
+    tables = dict(
+        ((s, t), c)
+        for s, t, c in con.execute(
+            "select schema_name, table_name, comment from duckdb_tables()"
+        ).fetchall()
+    )
+    columns = {
+        (s, t, c): comment
+        for s, t, c, comment in con.execute(
+            "select schema_name, table_name, column_name, comment from duckdb_columns()"
+        ).fetchall()
+    }
+    documented = _documented_models()
+    built = [key for key in documented if key in tables]
+    assert len(built) > 40, built
+    for key in built:
+        description, cols = documented[key]
+        if description:
+            assert tables[key] == description, key
+        for name, text in cols.items():
+            if text and (*key, name) in columns:
+                assert columns[(*key, name)] == text, (key, name)
 
 
 def test_sample_breadth(con):

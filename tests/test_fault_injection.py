@@ -460,6 +460,18 @@ def _marts(world: World) -> dict[str, list[tuple]]:
         }
 
 
+def _comments(world: World) -> set[tuple]:
+    """The DuckDB comments (model and column descriptions) of the published warehouse."""
+    with closing(duckdb.connect(str(world.published), read_only=True)) as con:
+        return set(
+            con.execute(
+                "select schema_name, table_name, null, comment from duckdb_tables() "
+                "union all select schema_name, table_name, column_name, comment "
+                "from duckdb_columns()"
+            ).fetchall()
+        )
+
+
 @pytest.mark.slow
 def test_a_new_submission_alone_rebuilds_only_what_depends_on_it(world: World):
     """Issue 13: only SSI submissions changed since the published release was built (same code,
@@ -478,7 +490,7 @@ def test_a_new_submission_alone_rebuilds_only_what_depends_on_it(world: World):
     assert _submission_published(world, "URY_2023")
     assert _submission_published(world, "KEN_2020_r2")
     assert not _submission_published(world, "URY_2020")
-    partial = _marts(world)
+    partial, partial_comments = _marts(world), _comments(world)
     rc, log = _run(world, "full-after-only-ssi", args=("--full",))
     assert rc == 0, log[-3000:]
     assert "only SSI submissions changed" not in log
@@ -490,6 +502,8 @@ def test_a_new_submission_alone_rebuilds_only_what_depends_on_it(world: World):
         if partial[t] != full[t]
     }
     assert not differ, f"the partial build differs from a full rebuild (partial, full): {differ}"
+    # the models it rebuilt got their descriptions back (dbt_project/macros/persist_docs.sql)
+    assert partial_comments == _comments(world), sorted(partial_comments ^ _comments(world))[:5]
 
 
 def test_prune_puts_back_a_folder_left_between_the_two_renames_of_the_fallback(
