@@ -8,8 +8,9 @@ so an unchanged tree is checked without reading it. The digest of all the sha256
 fingerprint of the inputs.
 
 Before its build, a run writes ``warehouse/.inputs.json`` with the snapshot taken at its start
-and the id of the Dagster run that builds (``record_pending()``); after a successful run,
-``record()`` writes the release just published. ``check()`` then says, against today's inputs:
+and the id of the Dagster run that builds, keeping the snapshot of the published release
+(``record_pending()``); after a successful run, ``record()`` writes the release just
+published. ``check()`` then says, against today's inputs:
 
 - ``UNCHANGED``: the published release was built from the same inputs and its release files and
   site are in place; ``make run`` has nothing to do;
@@ -203,26 +204,38 @@ def check() -> Check:
     if not record:
         return Check(CHANGED, None, snap)
     published = _published_release()
-    if record.get("fingerprint") != fingerprint(snap):
-        if published is None or record.get("release_id") != published[0]:
-            return Check(CHANGED, None, snap)
-        before = record.get("files")
-        if not isinstance(before, dict):  # an old or hand-edited record
-            return Check(CHANGED, None, snap)
-        return Check(CHANGED, None, snap, since_published=_differences(before, snap))
+    if record.get("fingerprint") == fingerprint(snap) and published is not None:
+        release, run_id = published
+        if record.get("release_id") == release:  # the run that built it finished
+            if not _outputs_in_place(release):
+                return Check(CHANGED, None, snap)  # pruned or removed since: build again
+            return Check(UNCHANGED, release, snap)
+        if record.get("build_run_id") and record.get("build_run_id") == run_id:
+            # published by the run that recorded these inputs, which then died: its release
+            # files or site may be missing or half-written (renamed into place only when
+            # complete, so they are absent or of the previous release); write them again
+            return Check(UNFINISHED, release, snap, run_id)
+    return Check(CHANGED, None, snap, since_published=_since_published(record, published, snap))
+
+
+def _since_published(
+    record: dict, published: tuple[str, str] | None, snap: dict[str, list[str]]
+) -> frozenset[str] | None:
+    """What differs from the inputs of the published release, when the record knows them: the
+    record is that release's, or a run that started since and never published (it died, or
+    failed) kept them (``record_pending``). None otherwise (another run published since, e.g.
+    from a sensor; no record of it)."""
     if published is None:
-        return Check(CHANGED, None, snap)
-    release, run_id = published
-    if record.get("release_id") == release:  # the run that built it finished
-        if not _outputs_in_place(release):
-            return Check(CHANGED, None, snap)  # pruned or removed since: build again
-        return Check(UNCHANGED, release, snap)
-    if record.get("build_run_id") and record.get("build_run_id") == run_id:
-        # published by the run that recorded these inputs, which then died: its release files
-        # or site may be missing or half-written (renamed into place only when complete, so
-        # they are absent or of the previous release); write them again
-        return Check(UNFINISHED, release, snap, run_id)
-    return Check(CHANGED, None, snap)
+        return None
+    before = None
+    if record.get("release_id") == published[0]:
+        before = record.get("files")
+    elif isinstance(record.get("published"), dict):
+        kept = record["published"]
+        before = kept.get("files") if kept.get("release_id") == published[0] else None
+    if not isinstance(before, dict):  # an old or hand-edited record
+        return None
+    return _differences(before, snap)
 
 
 def _differences(before: dict[str, list[str]], after: dict[str, list[str]]) -> frozenset[str]:
@@ -243,13 +256,23 @@ def _write(body: dict) -> None:
 
 def record_pending(snap: dict[str, list[str]], build_run_id: str) -> None:
     """Before the build: the Dagster run ``build_run_id`` builds from ``snap``. If it publishes
-    and then dies, ``check()`` finds its release UNFINISHED instead of building it again."""
+    and then dies, ``check()`` finds its release UNFINISHED instead of building it again. The
+    inputs of the published release (from the record being replaced) are kept: if this run
+    dies or fails before publishing, the next one still knows what changed since that release
+    and rebuilds only what depends on changed SSI submissions (issue 13)."""
+    previous = _read_record() or {}
+    kept = None
+    if previous.get("release_id"):  # a finished run's record: the release it published
+        kept = {"release_id": previous["release_id"], "files": previous.get("files")}
+    elif isinstance(previous.get("published"), dict):  # an earlier run that never published
+        kept = previous["published"]
     _write(
         {
             "release_id": None,
             "build_run_id": build_run_id,
             "fingerprint": fingerprint(snap),
             "files": snap,
+            "published": kept,
         }
     )
 

@@ -14,7 +14,8 @@ once, then each point, in the order of POINTS, gets a new submission dropped int
    or a complete one of the published warehouse;
 3. a run without the variable that must succeed and publish, with a release folder whose
    SHA256SUMS verify, the site of the published warehouse, and no debris left: a new release
-   holding the new submission when the killed run had not published it; when it had (killed
+   holding the new submission, built by refreshing only what depends on SSI submissions, when
+   the killed run had not published it; when it had (killed
    after the publish rename), that same release, finished: its release files and site written
    without a second build or a second release of the same content ("finishing release R…").
 
@@ -354,6 +355,10 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
             f"{point}: the run after the kill published no new release"
         )
         assert after.current.previous_release_id == current.release_id, point
+        # only an SSI submission changed since the published release, killed run or not: the
+        # next run rebuilds only what depends on it (the killed run's record kept the published
+        # release's inputs, pipelines/inputs.py)
+        assert "only SSI submissions changed since the published release" in log, log[-3000:]
         # an earlier build of this warehouse left dbt's parsing state: the project is not
         # parsed again (pipelines/warehouse/partial_parse.py)
         assert _dbt_parsed_partially(after.current.run_id), point

@@ -130,11 +130,27 @@ def test_what_changed_since_the_published_release(world):
     assert not found.only_ssi_changed()
     (world / "raw" / "national" / "population.csv").write_text("p\n1\n")
     assert inputs.check().only_ssi_changed()
-    # a run started (and failed) since: the record is no longer that of the published release
-    inputs.record_pending(inputs.check().snap, "run-b")
+    # a run started since and died (or failed) before publishing, twice: the next run still
+    # knows what changed since the published release (the pending record kept its inputs)
+    expected = {"raw/ssi/KEN_2020.csv", "raw/ssi/KEN_2020_r2.csv"}
+    for run_id in ("run-b", "run-c"):
+        inputs.record_pending(inputs.check().snap, run_id)
+        found = inputs.check()
+        assert found.state == inputs.CHANGED and found.since_published == expected, run_id
+        assert found.only_ssi_changed()
+    # another run (a sensor's) published since: what it was built from is not known
+    _publish(world, "R2", "run-x")
     found = inputs.check()
     assert found.state == inputs.CHANGED and found.since_published is None
     assert not found.only_ssi_changed()
+    # a record written before the pending record kept the published inputs
+    old = json.loads(inputs.record_path().read_text())
+    _publish(world, "R3", "run-a")
+    inputs.record(inputs.check().snap, "R3")
+    inputs.record_pending(inputs.check().snap, "run-d")
+    assert inputs.check().since_published == frozenset()
+    inputs.record_path().write_text(json.dumps({k: v for k, v in old.items() if k != "published"}))
+    assert inputs.check().since_published is None
 
 
 def test_a_code_change_is_never_only_ssi(world, monkeypatch):
