@@ -80,17 +80,31 @@ def changed_submissions(keys: list[str], snap: dict[str, list[str]] | None = Non
     ]
 
 
-def ssi_dependents(job_name: str) -> list[dg.AssetKey]:
+def ssi_dependents(job_name: str, registries_landed: bool = False) -> list[dg.AssetKey]:
     """What a build of job ``job_name`` materializes when only SSI submissions changed: the
     assets that depend on the landed SSI sections or on the landing's bookkeeping (receipts,
     quarantine), and every landing asset of the job. The landing assets land nothing when their
     files are landed already; they run so that the landing equals raw/ (a sensor may have
     landed a file since changed back, a landing may have been restored), and the dbt models
-    built only from it are then those of the published build, which a partial build copies."""
-    from pipelines.ingest.assets import bookkeeping_specs, ssi_section_specs
+    built only from it are then those of the published build, which a partial build copies.
+
+    The registry landing depends on the SSI schemes (a registry's scheme ids are checked
+    against them). ``registries_landed``: no registry would be landed again
+    (``registry.land.nothing_to_land``: same bytes, same schemes), so what depends on the SSI
+    only through the registry landing is left as published (issue 13)."""
+    from pipelines.ingest.assets import _key, bookkeeping_specs, ssi_section_specs
+    from pipelines.registry.assets import TABLES as REGISTRY_TABLES
 
     landed = {s.key for s in (*ssi_section_specs, *bookkeeping_specs)}
-    below = dg.AssetSelection.assets(*landed).downstream().resolve(defs.resolve_asset_graph())
+    graph = defs.resolve_asset_graph()
+    through = {_key(t) for t in REGISTRY_TABLES} if registries_landed else set()
+    below: set[dg.AssetKey] = set()
+    frontier = list(landed)
+    while frontier:
+        for child in graph.get(frontier.pop()).child_keys:
+            if child not in below and child not in through:
+                below.add(child)
+                frontier.append(child)
     in_job = set(defs.resolve_job_def(job_name).asset_layer.selected_asset_keys)
     landing_assets = {k for k in in_job if k.path[0] == "landing"}
     return sorted(((below - landed) | landing_assets) & in_job)
@@ -201,7 +215,11 @@ def _land_and_build(
     # The lock is not held over the whole job: a run holding it while waiting for a pool slot
     # could deadlock with a daemon run holding the slot while waiting for the lock.
     job = "build_warehouse" if release_files else "build_numbers"
-    selection = ssi_dependents(job) if only_ssi else None
+    selection = None
+    if only_ssi:
+        from pipelines.registry import land as registry_land
+
+        selection = ssi_dependents(job, registries_landed=registry_land.nothing_to_land())
     if selection:
         print(
             "only SSI submissions changed since the published release (same code, same other "

@@ -2,8 +2,8 @@
 ``pipelines.faults.POINTS``: landing, the dbt build, the release transaction, the publish
 rename, the release files and the site.
 
-One small world (two SSI submissions, the national, reference and Flagship inputs) is published
-once, then each point, in the order of POINTS, gets a new submission dropped into raw/ssi and:
+One small world (three SSI submissions, a registry, the national, reference and Flagship inputs)
+is published once, then each point, in the order of POINTS, gets a new submission dropped into raw/ssi and:
 
 1. a run with ``FLOORBOARD_KILL_AT=<point>`` that must die by SIGKILL (the point was reached);
    its process group is killed too (dbt with it, as a power cut would);
@@ -147,6 +147,11 @@ def world(tmp_path_factory) -> World:
         shutil.copytree(REPO / "raw" / name, raw / name)
     shutil.copy(REPO / "raw" / "ssi" / "KEN_2020.xlsx", raw / "ssi")
     shutil.copytree(REPO / "raw" / "ssi" / "URY_2020", raw / "ssi" / "URY_2020")
+    # a registry and the SSI submission its scheme ids are checked against: the partial builds
+    # leave the registry models as published (no registry lands again), and the last test
+    # checks that against a full rebuild
+    shutil.copy(REPO / "raw" / "ssi" / "WSM_2022.xlsx", raw / "ssi")
+    shutil.copytree(REPO / "raw" / "registry", raw / "registry")
     home.mkdir()
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     env = {
@@ -161,7 +166,7 @@ def world(tmp_path_factory) -> World:
     rc, log = _run(w, "base")
     assert rc == 0, f"the base run of the fault-injection world failed:\n{log[-3000:]}"
     # not a terminal: the progress bar is printed as plain lines, ending with the whole count
-    assert "Validating and landing SSI submissions: 2/2" in log, log[-3000:]
+    assert "Validating and landing SSI submissions: 3/3" in log, log[-3000:]
     with closing(duckdb.connect(str(w.published), read_only=True)) as con:
         release = releases.current_release(con)
         assert releases._content_sha256(con) == (release.n_observations, release.content_sha256)
@@ -492,6 +497,12 @@ def test_a_new_submission_alone_rebuilds_only_what_depends_on_it(world: World):
     rc, log = _run(world, "only-ssi")
     assert rc == 0, log[-3000:]
     assert "only SSI submissions changed since the published release" in log, log[-3000:]
+    # no registry lands again (same files, same schemes of WSM 2022): its models stay as
+    # published (pipelines/registry/land.py::nothing_to_land), which the full rebuild checks
+    assert "0 new or changed" in _registry_line(log), log[-3000:]
+    assert "fct_registry_persons" not in _dbt_selection(log), log[-3000:]
+    with closing(duckdb.connect(str(world.published), read_only=True)) as con:
+        assert con.execute("select count(*) from marts.fct_registry_persons").fetchall()[0][0]
     assert _submission_published(world, "URY_2023")
     assert _submission_published(world, "KEN_2020_r2")
     assert not _submission_published(world, "URY_2020")
@@ -509,6 +520,20 @@ def test_a_new_submission_alone_rebuilds_only_what_depends_on_it(world: World):
     assert not differ, f"the partial build differs from a full rebuild (partial, full): {differ}"
     # the models it rebuilt got their descriptions back (dbt_project/macros/persist_docs.sql)
     assert partial_comments == _comments(world), sorted(partial_comments ^ _comments(world))[:5]
+
+
+def _registry_line(log: str) -> str:
+    """The registry landing's line of a run's log ("N registr(y/ies), M new or changed")."""
+    lines = [line for line in log.splitlines() if "registr(y/ies)" in line]
+    assert lines, log[-3000:]
+    return lines[-1]
+
+
+def _dbt_selection(log: str) -> str:
+    """The dbt command of a run's build (its --select names what it rebuilt)."""
+    lines = [line for line in log.splitlines() if "Running dbt command" in line]
+    assert lines, log[-3000:]
+    return lines[-1]
 
 
 def test_prune_puts_back_a_folder_left_between_the_two_renames_of_the_fallback(

@@ -236,3 +236,62 @@ def test_an_unchanged_registry_is_validated_again_when_its_ssi_schemes_change(
     assert [changed for *_, changed in results] == [True]
     b = _receipt(results, "registry_beneficiaries")
     assert (b["rows_loaded"], b["rows_quarantined"]) == (2, 0)
+
+
+def test_nothing_to_land_says_when_an_ssi_only_build_may_leave_the_registry_models(
+    tmp_path, monkeypatch
+):
+    """``land.nothing_to_land`` (issue 13): true only when ``land_all`` would land, validate
+    again or withdraw nothing. Then a build in which only SSI submissions changed leaves the
+    models built from the registry landing alone as published (``runner.ssi_dependents``);
+    ``fct_registry_coverage_comparison``, built from SSI models too, is rebuilt all the same."""
+    from pipelines import runner
+    from pipelines.registry import land as land_mod
+
+    wh = scratch_warehouse(tmp_path, ["WSM-PEN"])
+    raw = tmp_path / "raw"
+    folder = raw / "registry" / "WSM_2022"
+    folder.mkdir(parents=True)
+    (folder / "beneficiaries.csv").write_text(
+        HEADER_B + "1,WSM-PEN,old_age,cash_periodic,F,1950\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("FLOORBOARD_RAW_DIR", str(raw))
+    monkeypatch.setenv("FLOORBOARD_WAREHOUSE_DIR", str(wh))
+    assert not land_mod.nothing_to_land()  # never landed
+    land(raw, wh, monkeypatch)
+    assert land_mod.nothing_to_land()
+    # an SSI revision of its country-year with another scheme list: validated again
+    revision = wh / "landing" / "ssi_schemes" / "WSM_2022_r2.parquet"
+    pl.DataFrame({"scheme_id": ["WSM-PEN", "WSM-UNEMP"]}).write_parquet(revision)
+    assert not land_mod.nothing_to_land()
+    land(raw, wh, monkeypatch)
+    assert land_mod.nothing_to_land()
+    # an SSI submission of another country changes nothing for it
+    pl.DataFrame({"scheme_id": ["KEN-PEN"]}).write_parquet(revision.with_name("KEN_2022.parquet"))
+    assert land_mod.nothing_to_land()
+    # its files changed, or it left raw/registry: landed or withdrawn again
+    (folder / "beneficiaries.csv").write_text(
+        HEADER_B + "2,WSM-PEN,old_age,cash_periodic,M,1950\n", encoding="utf-8"
+    )
+    assert not land_mod.nothing_to_land()
+    land(raw, wh, monkeypatch)
+    assert land_mod.nothing_to_land()
+    for f in folder.iterdir():
+        f.unlink()
+    folder.rmdir()
+    assert not land_mod.nothing_to_land()
+    land(raw, wh, monkeypatch)
+    assert land_mod.nothing_to_land()
+
+    def names(keys) -> set[str]:
+        return {k.path[-1] for k in keys}
+
+    every = names(runner.ssi_dependents("build_warehouse"))
+    left = every - names(runner.ssi_dependents("build_warehouse", registries_landed=True))
+    assert left == {
+        "int_registry_unduplicated",
+        "int_registry_coverage_numerators",
+        "fct_registry_persons",
+        "fct_registry_unduplicated",
+    }
+    assert {"fct_registry_coverage_comparison", "registry_beneficiaries"} <= every - left

@@ -257,15 +257,23 @@ def _schemes_digest(schemes: list[str] | None) -> str:
     return hashlib.sha256("\n".join(schemes).encode("utf-8")).hexdigest()
 
 
-def land_registry(reg: Registry, force: bool = False) -> tuple[pl.DataFrame, bool]:
-    """Validate and land a registry (one atomic swap). Returns (receipt, changed). A registry
-    whose bytes are landed already is validated again when the SSI schemes of its country-year
-    changed since (a revision adding a scheme: its records are no longer unknown)."""
+def _as_landed(reg: Registry) -> tuple[str, list[str] | None, str, bool]:
+    """(sha256 of its files, the SSI scheme ids it is checked against, their digest, whether
+    it is landed already from those bytes against those schemes)."""
     sha = landing.sha256_of(reg.path)
     schemes = _known_schemes(reg.iso3, reg.year)
     digest = _schemes_digest(schemes)
     landed = landing.landed_metadata(SOURCE, reg.key)
-    if not force and landed.get("source_sha256") == sha and landed.get("ssi_schemes") == digest:
+    current = landed.get("source_sha256") == sha and landed.get("ssi_schemes") == digest
+    return sha, schemes, digest, current
+
+
+def land_registry(reg: Registry, force: bool = False) -> tuple[pl.DataFrame, bool]:
+    """Validate and land a registry (one atomic swap). Returns (receipt, changed). A registry
+    whose bytes are landed already is validated again when the SSI schemes of its country-year
+    changed since (a revision adding a scheme: its records are no longer unknown)."""
+    sha, schemes, digest, current = _as_landed(reg)
+    if not force and current:
         return pl.read_parquet(landing.receipt_path(SOURCE, reg.key)), False
     prov = landing.Provenance(reg.key, f"registry/{reg.key}", sha, landing.now_utc())
     files, refused = _part_files(reg)
@@ -623,6 +631,27 @@ def ensure_schema_files() -> None:
         landing.ensure_schema_file(table, landed_schema(part))
         landing.ensure_schema_file(table, landing.quarantine_schema(), quarantine=True)
     landing.ensure_schema_file(FILE_TABLE, landing.quarantine_schema(), quarantine=True)
+
+
+def nothing_to_land() -> bool:
+    """Would ``land_all`` now land, validate again or withdraw nothing? Every registry of
+    raw/registry/ is landed from the same bytes against the same SSI scheme ids of its
+    country-year (``land_registry``'s own test), no landed registry has left raw/registry/, and
+    the landing's schema files are in place. A build in which only SSI submissions changed then
+    leaves the models built from the registry landing alone as published
+    (``runner.ssi_dependents``)."""
+    present = discover()
+    if not all(_as_landed(reg)[3] for reg in present):
+        return False
+    folder = paths.landing_dir() / "_receipts" / SOURCE
+    landed = {p.stem for p in folder.glob("*.parquet")} if folder.is_dir() else set()
+    if landed - {reg.key for reg in present}:
+        return False
+    schema_files = [paths.landing_dir() / t / "_schema.parquet" for t in TABLES.values()]
+    schema_files += [
+        paths.quarantine_dir() / t / "_schema.parquet" for t in [*TABLES.values(), FILE_TABLE]
+    ]
+    return all(f.exists() for f in schema_files)
 
 
 def land_all() -> list[tuple[str, pl.DataFrame, bool]]:
