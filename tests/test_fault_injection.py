@@ -3,7 +3,8 @@
 rename, the release files and the site.
 
 One small world (three SSI submissions, a registry, the national, reference and Flagship inputs)
-is published once, then each point, in the order of POINTS, gets a new submission dropped into raw/ssi and:
+is published once, then each point, in the order of POINTS, gets a new submission dropped into
+raw/ssi and:
 
 1. a run with ``FLOORBOARD_KILL_AT=<point>`` that must die by SIGKILL (the point was reached);
    its process group is killed too (dbt with it, as a power cut would);
