@@ -385,12 +385,17 @@ def outcomes(source: str) -> dict[str, list[str]]:
     return out
 
 
+def schema_file(table: str, quarantine: bool = False) -> Path:
+    """Where ``ensure_schema_file`` writes the zero-row file of ``table``."""
+    base = paths.quarantine_dir() if quarantine else paths.landing_dir()
+    return base / table / "_schema.parquet"
+
+
 def ensure_schema_file(
     table: str, schema: dict[str, pl.DataType], quarantine: bool = False
 ) -> None:
     """A zero-row ``_schema.parquet`` so that readers of an empty table still get its columns."""
-    base = paths.quarantine_dir() if quarantine else paths.landing_dir()
-    target = base / table / "_schema.parquet"
+    target = schema_file(table, quarantine)
     if target.exists() and pl.read_parquet_schema(target) == dict(schema):
         return
     # absent, or written for an older version of the format (e.g. before a column was added)

@@ -626,11 +626,26 @@ def check_landed(path: Path, part: str) -> None:
     model.PARTS[part].validate(lf)
 
 
-def ensure_schema_files() -> None:
+def _schema_files() -> list[tuple[str, dict[str, pl.DataType], bool]]:
+    """(table, schema, in the quarantine) of every zero-row schema file the registry landing
+    keeps (``landing.ensure_schema_file``)."""
+    out = []
     for part, table in TABLES.items():
-        landing.ensure_schema_file(table, landed_schema(part))
-        landing.ensure_schema_file(table, landing.quarantine_schema(), quarantine=True)
-    landing.ensure_schema_file(FILE_TABLE, landing.quarantine_schema(), quarantine=True)
+        out.append((table, landed_schema(part), False))
+        out.append((table, landing.quarantine_schema(), True))
+    out.append((FILE_TABLE, landing.quarantine_schema(), True))
+    return out
+
+
+def ensure_schema_files() -> None:
+    for table, schema, quarantine in _schema_files():
+        landing.ensure_schema_file(table, schema, quarantine=quarantine)
+
+
+def _landed_receipts() -> list[Path]:
+    """The receipt of every registry landed (one per registry key), sorted."""
+    folder = paths.landing_dir() / "_receipts" / SOURCE
+    return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
 
 
 def nothing_to_land() -> bool:
@@ -643,15 +658,9 @@ def nothing_to_land() -> bool:
     present = discover()
     if not all(_as_landed(reg)[3] for reg in present):
         return False
-    folder = paths.landing_dir() / "_receipts" / SOURCE
-    landed = {p.stem for p in folder.glob("*.parquet")} if folder.is_dir() else set()
-    if landed - {reg.key for reg in present}:
+    if {p.stem for p in _landed_receipts()} - {reg.key for reg in present}:
         return False
-    schema_files = [paths.landing_dir() / t / "_schema.parquet" for t in TABLES.values()]
-    schema_files += [
-        paths.quarantine_dir() / t / "_schema.parquet" for t in [*TABLES.values(), FILE_TABLE]
-    ]
-    return all(f.exists() for f in schema_files)
+    return all(landing.schema_file(t, q).exists() for t, _, q in _schema_files())
 
 
 def land_all() -> list[tuple[str, pl.DataFrame, bool]]:
@@ -663,8 +672,7 @@ def land_all() -> list[tuple[str, pl.DataFrame, bool]]:
         receipt, changed = land_registry(reg)
         out.append((reg.key, receipt, changed))
     keys = {r.key for r in present}
-    folder = paths.landing_dir() / "_receipts" / SOURCE
-    for old in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
+    for old in _landed_receipts():
         if old.stem not in keys:  # withdrawn: its rows leave the warehouse with it
             removes = [
                 base / t / f"{old.stem}.parquet"
