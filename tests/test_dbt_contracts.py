@@ -71,6 +71,75 @@ def test_contracts_match_the_built_warehouse(sample_warehouse: Path):
         con.close()
 
 
+#: the YAML of the registry models, which also run on Spark (tests/test_registry_spark.py)
+SPARK_PORTABLE = "_registry__models.yml"
+
+
+def _declared_constraints(node: dict) -> tuple[int, list[str]]:
+    """(not-null columns, check expressions) a mart's YAML declares."""
+    not_null, checks = 0, []
+    for col in node["columns"].values():
+        for c in col.get("constraints") or []:
+            if c["type"] == "not_null":
+                not_null += 1
+            elif c["type"] == "check":
+                checks.append(c["expression"])
+    return not_null, checks
+
+
+def test_mart_column_rules_are_enforced_constraints(sample_warehouse: Path, tmp_path):
+    """The marts' not-null and value rules are constraints of the published tables (DuckDB
+    refuses a row that breaks one, so a build that would publish it fails), not data tests:
+    every declared constraint is in the table, and a row breaking one is refused."""
+    manifest = _manifest()
+    marts = _marts(manifest)
+    tests_of: dict[str, list[dict]] = {}
+    for t in manifest["nodes"].values():
+        if t["resource_type"] == "test" and t.get("test_metadata") and t.get("attached_node"):
+            tests_of.setdefault(t["attached_node"], []).append(t)
+    db = tmp_path / "floorboard.duckdb"
+    shutil.copyfile(sample_warehouse / "floorboard.duckdb", db)
+    os.chmod(db, 0o600)
+    con = duckdb.connect(str(db))
+    try:
+        total = 0
+        for name, node in marts.items():
+            not_null, checks = _declared_constraints(node)
+            total += not_null + len(checks)
+            rows = con.execute(
+                "select constraint_type, count(*) from duckdb_constraints() "
+                "where schema_name = 'marts' and table_name = ? group by all",
+                [name],
+            ).fetchall()
+            found = dict(rows)
+            assert found.get("NOT NULL", 0) == not_null, name
+            assert found.get("CHECK", 0) == len(checks), name
+            if SPARK_PORTABLE in node["patch_path"]:
+                continue  # kept as data tests: dbt-spark enforces no constraint on parquet
+            # a rule that moved to a constraint is no data test any more (one check, once)
+            tests = {
+                t["test_metadata"]["name"]
+                for t in tests_of.get(node["unique_id"], [])
+                if not t["config"].get("where")
+                and t["config"].get("severity", "").lower() != "warn"
+            }
+            assert not {"not_null", "accepted_values", "accepted_range"} & tests, name
+        assert total >= 60
+        country = con.execute("select * from marts.dim_country limit 1").fetchone()
+        assert country is not None
+        cols = [r[0] for r in con.execute("describe marts.dim_country").fetchall()]
+        row = dict(zip(cols, country, strict=True))
+        placeholders = ", ".join("?" for _ in cols)
+        for column, bad in (("name", None), ("ilo_region", "Atlantis")):
+            with pytest.raises(duckdb.ConstraintException):
+                con.execute(
+                    f"insert into marts.dim_country values ({placeholders})",
+                    list({**row, "iso3": "ZZZ", "m49": 999, column: bad}.values()),
+                )
+    finally:
+        con.close()
+
+
 @pytest.mark.slow
 def test_a_model_drifting_from_its_contract_fails_the_build(sample_warehouse: Path, tmp_path):
     """dim_country.m49 declared bigint while the model gives integer: dbt refuses to build it
