@@ -69,6 +69,8 @@ class ValidationResult:
     def rows_quarantined(self) -> int:
         if self.rejected_rows is not None:
             return self.rejected_rows
+        if self.quarantined.height == 0:  # most tables: no engine call for nothing
+            return 0
         return self.quarantined["row_number"].drop_nulls().n_unique()
 
 
@@ -486,18 +488,22 @@ def _validate(
     accepted = _without(cast, problems, ids).drop(ROW_ID)
     quarantined = _records(indexed, problems, ids).with_columns(pl.lit(table).alias("table_name"))
     flags = getattr(model, "quality_flags", None)
+    # columns in the model's order and types once for the whole stack, not once per table
+    # (two engine calls per section of every submission); tables without accepted rows or
+    # without problems share one empty frame
     if not stacked:
-        by_table = {0: (accepted, quarantined)}
+        by_table = {0: (accepted.select(expected).cast(dtypes), quarantined)}
     else:
+        accepted = accepted.select(TABLE_ID, *expected).cast(dtypes)
         acc = accepted.partition_by(TABLE_ID, as_dict=True, include_key=False)
         quar = quarantined.partition_by(TABLE_ID, as_dict=True, include_key=False)
+        no_rows, no_problems = accepted.clear().drop(TABLE_ID), empty_quarantine()
         by_table = {
-            i: (acc.get((i,), accepted.clear().drop(TABLE_ID)), quar.get((i,), empty_quarantine()))
+            i: (acc.get((i,), no_rows), quar.get((i,), no_problems))
             for i in range(len(tables))
             if results[i] is None
         }
     for i, (acc_i, quar_i) in by_table.items():
-        acc_i = acc_i.select(expected).cast(dtypes)
         if flags is not None:
             acc_i = acc_i.with_columns(flags(acc_i).cast(pl.String).alias(FLAGS_COLUMN))
         received = tables[i].raw.height
