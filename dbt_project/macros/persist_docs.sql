@@ -8,7 +8,7 @@
   45 ms of Python per model, 3 s of a full build of 66 models whose SQL takes well under a
   second (issue 13). On DuckDB the materialization therefore writes none, and the on-run-end
   hook writes them all at once for the models this invocation built: one query for the columns
-  that exist and one batch of statements. Other adapters (Spark) keep dbt's own persist_docs.
+  that exist and one batch of statements, in one transaction. Other adapters (Spark) keep dbt's own persist_docs.
 -#}
 
 {#- Called by every materialization: nothing on DuckDB (persist_docs_of_built_models does it). -#}
@@ -69,5 +69,8 @@
             {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(statements | join(';\n')) }}
+    {#- one transaction: DuckDB commits (and writes its log) once, not once per comment (0.4 s
+        of autocommits for ~800 comments, 0.13 s in one); a failing statement leaves none -#}
+    {%- if not statements -%}{{ return('') }}{%- endif -%}
+    {{ return('begin transaction;\n' ~ (statements | join(';\n')) ~ ';\ncommit') }}
 {%- endmacro %}
