@@ -76,7 +76,7 @@ SPARK_PORTABLE = "_registry__models.yml"
 
 
 def _declared_constraints(node: dict) -> tuple[int, list[str]]:
-    """(not-null columns, check expressions) a mart's YAML declares."""
+    """(not-null columns, check expressions) a contracted model's YAML declares."""
     not_null, checks = 0, []
     for col in node["columns"].values():
         for c in col.get("constraints") or []:

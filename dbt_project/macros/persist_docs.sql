@@ -8,7 +8,8 @@
   45 ms of Python per model, 3 s of a full build of 66 models whose SQL takes well under a
   second (issue 13). On DuckDB the materialization therefore writes none, and the on-run-end
   hook writes them all at once for the models this invocation built: one query for the columns
-  that exist and one batch of statements, in one transaction. Other adapters (Spark) keep dbt's own persist_docs.
+  that exist and one batch of statements, in one transaction. Other adapters (Spark) keep dbt's
+  own persist_docs.
 -#}
 
 {#- Called by every materialization: nothing on DuckDB (persist_docs_of_built_models does it). -#}
