@@ -342,12 +342,14 @@ def _both_sexes(rows: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([rows, filler.select(rows.columns)])
 
 
-def _run(raw: Path, wh: Path, work: Path) -> duckdb.DuckDBPyConnection:
-    """Land the world with the pipeline's landing and build what ``fct_reconciliation`` needs:
-    the numbers are the question here, not the run (tests/test_end_to_end.py and the sample
-    warehouse's tests run whole pipelines)."""
+def _run(
+    raw: Path, wh: Path, work: Path, select: str = "+fct_reconciliation"
+) -> duckdb.DuckDBPyConnection:
+    """Land the world with the pipeline's landing and build the models ``select`` names with
+    what they depend on: the numbers are the question here, not the run
+    (tests/test_end_to_end.py and the sample warehouse's tests run whole pipelines)."""
     land_all(raw, wh)
-    return duckdb.connect(str(build_models(wh, "+fct_reconciliation", work)), read_only=True)
+    return duckdb.connect(str(build_models(wh, select, work)), read_only=True)
 
 
 @pytest.fixture(scope="module")

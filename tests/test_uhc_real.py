@@ -6,8 +6,8 @@ index; the tracer pull itself lacks DTP3, ART, care seeking and the health workf
 derives, per category, tracer values whose rescaled score (methodology §6.1, parameters 2023-01)
 equals the published sub-index — inverting each tracer's rescaling (percent as is; glucose
 x = 7.4 − 2.3 s; tobacco use x = 70 − 0.7 s; beds x = 0.18 s; physicians, psychiatrists,
-surgeons x = T s) — writes them as national statistics with real WPP 2019 population, runs the
-whole pipeline, and checks that ``marts.sdg_indicators`` SH_ACS_UNHC equals the published index
+surgeons x = T s) — writes them as national statistics with real WPP 2019 population, lands them with the pipeline's
+landing, builds ``marts.sdg_indicators`` and what it depends on, and checks that ``marts.sdg_indicators`` SH_ACS_UNHC equals the published index
 (reported as an integer: within 0.5 + 1e-6) and ``fct_uhc_service_coverage`` the sub-indices.
 """
 
@@ -92,7 +92,8 @@ def uhc_world(real_dir: Path, tmp_path_factory):
     _write_world(raw, real_dir, nat, subs, sorted(keys["iso3"].unique().to_list()))
     for f in (raw / "published").iterdir():
         f.unlink()
-    con = _run(raw, raw.parent / "warehouse")
+    # the UHC index and its category scores, with what they depend on
+    con = _run(raw, raw.parent / "warehouse", tmp_path_factory.mktemp("dbt"), "+sdg_indicators")
     yield con, wide
     con.close()
 
