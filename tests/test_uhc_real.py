@@ -6,9 +6,10 @@ index; the tracer pull itself lacks DTP3, ART, care seeking and the health workf
 derives, per category, tracer values whose rescaled score (methodology §6.1, parameters 2023-01)
 equals the published sub-index — inverting each tracer's rescaling (percent as is; glucose
 x = 7.4 − 2.3 s; tobacco use x = 70 − 0.7 s; beds x = 0.18 s; physicians, psychiatrists,
-surgeons x = T s) — writes them as national statistics with real WPP 2019 population, lands them with the pipeline's
-landing, builds ``marts.sdg_indicators`` and what it depends on, and checks that ``marts.sdg_indicators`` SH_ACS_UNHC equals the published index
-(reported as an integer: within 0.5 + 1e-6) and ``fct_uhc_service_coverage`` the sub-indices.
+surgeons x = T s) — writes them as national statistics with real WPP 2019 population, lands
+them with the pipeline's landing, builds ``marts.sdg_indicators`` with what it depends on, and
+checks that its SH_ACS_UNHC equals the published index (reported as an integer: within
+0.5 + 1e-6) and ``fct_uhc_service_coverage`` the sub-indices.
 """
 
 from __future__ import annotations
