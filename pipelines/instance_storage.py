@@ -173,8 +173,33 @@ def _patch_sqlite_event_log(module) -> None:
         (c for c in storage.__mro__ if "_store_asset_check_evaluation_planned" in c.__dict__), None
     )
     if owner is not None:  # Dagster's SQL storage, whose module has the table and the status
-        _SQL_EVENT_LOG.append(sys.modules[owner.__module__])
+        sql = sys.modules[owner.__module__]
+        _SQL_EVENT_LOG.append(sql)
         storage._store_asset_check_evaluation_planned = _store_asset_check_evaluation_planned
+        sql.serialize_value = _serialized_once(sql.serialize_value)
+
+
+def _serialized_once(serialize_value):
+    """Dagster's ``serialize_value`` for its SQL event storage, returning the text of the last
+    event again when asked for the same object: a check evaluation is serialized for the event
+    log row, then again, the same object, for the check's row (1,444 evaluations of a cold run).
+    An event is immutable; the last one is held, so identity cannot be reused by another
+    object."""
+    last: tuple[object, str] | None = None
+
+    def serialize(value, *args, **kwargs):
+        nonlocal last
+        if args or kwargs:
+            return serialize_value(value, *args, **kwargs)
+        seen = last
+        if seen is not None and seen[0] is value:
+            return seen[1]
+        text = serialize_value(value)
+        if type(value).__name__ == "EventLogEntry":
+            last = (value, text)
+        return text
+
+    return serialize
 
 
 def _store_asset_check_evaluation_planned(self, event, event_id) -> None:

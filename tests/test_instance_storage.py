@@ -180,3 +180,40 @@ def test_a_planned_check_of_a_partition_range_is_stored_as_dagster_stores_it(tmp
             )
         assert rows["ours"] == rows["dagster"]
         assert sorted(dict(r)["partition"] for r in rows["ours"]) == ["a", "b", "c"]
+
+
+def test_a_check_evaluation_is_serialized_once_and_stored_as_dagster_serializes_it(tmp_path):
+    """The check evaluation's text in the check table is the event log's, and both are what
+    Dagster's own ``serialize_value`` gives for the event (instance_storage._serialized_once)."""
+    from dagster._core.storage.event_log import sql_event_log
+    from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
+    from dagster_shared.serdes import serialize_value
+
+    job = dg.define_asset_job("numbers_job", selection=[numbers])
+    defs = dg.Definitions(assets=[numbers], jobs=[job])
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        result = defs.resolve_job_def("numbers_job").execute_in_process(instance=instance)
+        assert result.success
+        assert sql_event_log.serialize_value is not serialize_value  # the memo is in place
+        (evaluation,) = instance.get_records_for_run(
+            result.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        ).records
+        with instance.event_log_storage.index_connection() as conn:
+            (stored,) = (
+                conn.execute(
+                    AssetCheckExecutionsTable.select().where(
+                        AssetCheckExecutionsTable.c.run_id == result.run_id
+                    )
+                )
+                .mappings()
+                .all()
+            )
+        assert stored["execution_status"] == "SUCCEEDED"
+        assert stored["evaluation_event"] == serialize_value(evaluation.event_log_entry)
+        # a new object equal to the last one is serialized again, not looked up
+        other = evaluation.event_log_entry._replace(user_message="another")
+        assert (
+            sql_event_log.serialize_value(other)
+            == serialize_value(other)
+            != (stored["evaluation_event"])
+        )
