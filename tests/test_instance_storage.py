@@ -185,9 +185,9 @@ def test_a_planned_check_of_a_partition_range_is_stored_as_dagster_stores_it(tmp
 def test_a_check_evaluation_is_serialized_once_and_stored_as_dagster_serializes_it(tmp_path):
     """The check evaluation's text in the check table is the event log's, and both are what
     Dagster's own ``serialize_value`` gives for the event (instance_storage._serialized_once)."""
+    from dagster import serialize_value
     from dagster._core.storage.event_log import sql_event_log
     from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
-    from dagster_shared.serdes import serialize_value
 
     job = dg.define_asset_job("numbers_job", selection=[numbers])
     defs = dg.Definitions(assets=[numbers], jobs=[job])
