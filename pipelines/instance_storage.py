@@ -34,7 +34,9 @@ See docs/decisions.md.
 Dagster's SQL storage also serialized a run's "check evaluation planned" event once per
 partition of the run, although the event (which names every partition) is the same for all:
 quadratic in the number of submissions landed at once. It is serialized once here
-(``_store_asset_check_evaluation_planned``).
+(``_store_asset_check_evaluation_planned``). Likewise a check evaluation (two per submission
+landed) was serialized twice, for the event log row and again for the check's row; the second
+time returns the first text (``_serialized_once``).
 """
 
 from __future__ import annotations
