@@ -217,3 +217,63 @@ def test_a_check_evaluation_is_serialized_once_and_stored_as_dagster_serializes_
             == serialize_value(other)
             != (stored["evaluation_event"])
         )
+
+
+def test_a_check_evaluation_updates_its_planned_row_as_dagster_does(tmp_path):
+    """instance_storage._update_asset_check_evaluation (a statement compiled once) leaves the
+    check table as Dagster's own method does: for each partition of a run and for an
+    unpartitioned check, from the planned rows; and with no planned row it inserts one."""
+    from dagster._core.storage.event_log import sql_event_log
+    from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
+
+    jobs = [
+        dg.define_asset_job("letters_job", selection=[lettered]),
+        dg.define_asset_job("numbers_job", selection=[numbers]),
+    ]
+    defs = dg.Definitions(assets=[lettered, numbers], jobs=jobs)
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        storage = instance.event_log_storage
+        assert (
+            type(storage)._update_asset_check_evaluation
+            is instance_storage._update_asset_check_evaluation
+        )
+        for job, tags in (
+            ("letters_job", {
+                "dagster/asset_partition_range_start": "a",
+                "dagster/asset_partition_range_end": "c",
+            }),
+            ("numbers_job", {}),
+        ):  # fmt: skip
+            result = defs.resolve_job_def(job).execute_in_process(instance=instance, tags=tags)
+            assert result.success
+
+            def records(kind, run_id=result.run_id):
+                return instance.get_records_for_run(run_id, of_type=kind).records
+
+            planned = records(dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
+            evaluations = records(dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+            assert len(evaluations) == (3 if job == "letters_job" else 1)
+            rows = {}
+            for name, method in (
+                ("ours", type(storage)._update_asset_check_evaluation),
+                ("dagster", sql_event_log.SqlEventLogStorage._update_asset_check_evaluation),
+                ("dagster, no planned row", None),
+            ):
+                with storage.index_connection() as conn:
+                    conn.execute(AssetCheckExecutionsTable.delete())
+                for p in planned if method else []:
+                    storage._store_asset_check_evaluation_planned(p.event_log_entry, p.storage_id)
+                for e in evaluations:
+                    (method or type(storage)._update_asset_check_evaluation)(
+                        storage, e.event_log_entry, e.storage_id
+                    )
+                with storage.index_connection() as conn:
+                    found = conn.execute(AssetCheckExecutionsTable.select()).mappings().all()
+                rows[name] = sorted(
+                    (tuple((k, v) for k, v in r.items() if k not in ("id", "create_timestamp"))
+                     for r in found),
+                    key=str,
+                )  # fmt: skip
+            assert rows["ours"] == rows["dagster"] == rows["dagster, no planned row"], job
+            assert {dict(r)["execution_status"] for r in rows["ours"]} == {"SUCCEEDED"}
+            assert len(rows["ours"]) == len(evaluations)
