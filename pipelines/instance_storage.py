@@ -36,7 +36,10 @@ partition of the run, although the event (which names every partition) is the sa
 quadratic in the number of submissions landed at once. It is serialized once here
 (``_store_asset_check_evaluation_planned``). Likewise a check evaluation (two per submission
 landed) was serialized twice, for the event log row and again for the check's row; the second
-time returns the first text (``_serialized_once``).
+time returns the first text (``_serialized_once``). And the UPDATE that records a check
+evaluation on its planned row was a new statement with the values in it, compiled by SQLAlchemy
+for every evaluation; it is one statement with bound parameters, compiled once
+(``_update_asset_check_evaluation``: 0.9 ms → 0.4 ms per evaluation, py-spy on 1,400).
 """
 
 from __future__ import annotations
