@@ -277,3 +277,30 @@ def test_a_check_evaluation_updates_its_planned_row_as_dagster_does(tmp_path):
             assert rows["ours"] == rows["dagster"] == rows["dagster, no planned row"], job
             assert {dict(r)["execution_status"] for r in rows["ours"]} == {"SUCCEEDED"}
             assert len(rows["ours"]) == len(evaluations)
+
+
+def test_the_asset_key_table_is_reflected_once_not_per_materialization(tmp_path):
+    """Dagster asks the database for the asset-key table's columns before every
+    materialization it stores; a column found is remembered (the columns are still read from
+    the database the first time, so a migrated table is seen)."""
+    statements: list[str] = []
+
+    def on_execute(_conn, _cursor, statement, *_):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", on_execute)
+    try:
+        with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+            for i in range(N_EVENTS):
+                instance.report_runless_asset_event(
+                    dg.AssetMaterialization("numbers", metadata={"i": i})
+                )
+            assert len(instance.fetch_materializations(dg.AssetKey("numbers"), 100).records) == (
+                N_EVENTS
+            )
+            entry = instance.get_asset_records([dg.AssetKey("numbers")])[0].asset_entry
+            assert entry.last_materialization_record is not None
+    finally:
+        event.remove(Engine, "before_cursor_execute", on_execute)
+    reflections = [s for s in statements if "table_xinfo" in s and "asset_keys" in s]
+    assert 1 <= len(reflections) < 3, len(reflections)
