@@ -13,18 +13,14 @@ rebuilt with dbt alone (no pipeline run); the result is compared with the sample
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
+from registry_helpers import dbt_run
 
-REPO = Path(__file__).resolve().parents[1]
-DBT = Path(sys.executable).parent / "dbt"
 SUB = "ARG_2020"
 PENSION, UNIVERSAL, GROUP = "ARG-PEN", "ARG-UNIV", "ARG old-age pensions"
 OLDER = ["Y65T69", "Y70T74", "Y75T79", "Y_GE80"]
@@ -105,29 +101,14 @@ def rebuilt(sample_warehouse: Path, tmp_path_factory) -> Path:
     ben.write_parquet(ben_path)
     schemes.write_parquet(schemes_path)
 
-    db = root / "rebuilt.duckdb"
-    env = {
-        **os.environ,
-        "FLOORBOARD_DUCKDB_PATH": str(db),
-        "FLOORBOARD_LANDING_DIR": str(landing),
-        "DBT_TARGET_PATH": str(root / "target"),
-        "DBT_LOG_PATH": str(root / "logs"),
-    }
-    # the seeds and models sdg_indicators depends on, in one dbt invocation (no tests)
-    args = ["build", "--select", "+sdg_indicators", "--exclude-resource-type", "test",
-            "--exclude-resource-type", "unit_test"]  # fmt: skip
-    done = subprocess.run(
-        [str(DBT), "--no-use-colors", *args, "--profiles-dir", "."],
-        cwd=REPO / "dbt_project",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    # the seeds and models sdg_indicators depends on, in one dbt invocation (no tests), into
+    # <root>/floorboard.duckdb from the changed landing <root>/landing
+    no_tests = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
+    done = dbt_run(root, root, "build", "--select", "+sdg_indicators", *no_tests)
     assert done.returncode == 0, done.stdout[-4000:]
     (finished,) = [line for line in done.stdout.splitlines() if "Finished running" in line]
     assert "seeds" in finished and "test" not in finished, finished
-    return db
+    return root / "floorboard.duckdb"
 
 
 def _values(db: Path) -> pl.DataFrame:

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -45,16 +47,12 @@ def land_all(raw: Path, wh: Path) -> None:
     from pipelines.ingest import assets, submissions
     from pipelines.registry import assets as registry_assets
 
-    saved = {k: os.environ.get(k) for k in ("FLOORBOARD_RAW_DIR", "FLOORBOARD_WAREHOUSE_DIR")}
-    os.environ.update(FLOORBOARD_RAW_DIR=str(raw), FLOORBOARD_WAREHOUSE_DIR=str(wh))
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("FLOORBOARD_RAW_DIR", str(raw))
+        env.setenv("FLOORBOARD_WAREHOUSE_DIR", str(wh))
         keys = [s.submission_id for s in submissions.discover()]
         landings = [(assets.ssi_submissions_landing, keys)] + [
-            (asset, None)
-            for asset in (
-                *assets.ingest_assets[1:],
-                registry_assets.registry_landing,
-            )
+            (asset, None) for asset in (*assets.ingest_assets[1:], registry_assets.registry_landing)
         ]
         for asset, partition_keys in landings:
             body = asset.op.compute_fn.decorated_fn
@@ -62,12 +60,6 @@ def land_all(raw: Path, wh: Path) -> None:
                 is_check = isinstance(result, dg.AssetCheckResult | dg.AssetCheckEvaluation)
                 if is_check and result.check_name == "rows_reconcile":
                     assert result.passed, (asset.key, result.metadata)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def build_models(wh: Path, select: str, work: Path) -> Path:
