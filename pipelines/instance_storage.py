@@ -12,16 +12,15 @@ the *run history* of a local instance, never the warehouse: releases, vintages, 
 and its journal live in the warehouse folder and are fsynced by Floorboard itself
 (pipelines/landing.py, pipelines/releases.py). A deployment on PostgreSQL storage is unaffected.
 
-The same storage also builds a new SQLAlchemy engine, opens a new SQLite connection, and asks
-SQLite whether the asset-check table exists, for every event (three times for a check result).
-In this process the event-log engines are kept per database file (a few files at most, one
-open connection each), and a table (or a column of the asset-key table) once found is not
-looked up again: about 2 s of the 5 s a
-run of the fault-injection world spent storing its ~700 events. Each event is still its own
-transaction, committed before the call returns, exactly as before. This patches Dagster's
+The same storage also builds a new SQLAlchemy engine, opens a new SQLite connection, and asks SQLite
+whether the asset-check table exists, for every event (three times for a check result). In this
+process the event-log engines are kept per database file (a few files at most, one open connection
+each), and a table (or a column of the asset-key table) once found is not looked up again: about 2 s
+of the 5 s a run of the fault-injection world spent storing its ~700 events. Each event is still its
+own transaction, committed before the call returns, exactly as before. This patches Dagster's
 private ``SqliteEventLogStorage`` class; it is not imported here (0.4 s of start-up for every
-process that loads the code location, most of which never write a local instance): it is
-patched at the first SQLite connection the process opens once Dagster has imported it.
+process that loads the code location, most of which never write a local instance): it is patched at
+the first SQLite connection the process opens once Dagster has imported it.
 
 A run over many submissions (one partition each, one run for all of them) also logged one
 "materialization planned" event per partition before its first step: 722 events, 2-3 s of a
@@ -211,8 +210,8 @@ def _check_update(partitioned: bool):
     """Dagster's UPDATE of the row its planned event made for a check evaluation, with bound
     parameters instead of the values: one statement object, so SQLAlchemy compiles it once and
     takes it from its cache afterwards. Dagster builds a new statement with the values in it
-    for every evaluation, and SQLAlchemy compiled each one again: about 1 s of the 1,444
-    evaluations of a cold run, with building the statement as much again."""
+    for every evaluation, and SQLAlchemy compiled each one again: 0.9 ms per evaluation against
+    0.4 ms (py-spy, 1,400 evaluations), about 0.7 s of the 1,444 of a cold run."""
     stmt = _CHECK_UPDATES.get(partitioned)
     if stmt is None:
         from sqlalchemy import and_, bindparam
