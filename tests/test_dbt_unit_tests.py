@@ -9,16 +9,14 @@ model's unit tests running before it. No pipeline run.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
+from tests.registry_helpers import dbt_run
+
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
 
 #: cases the issue on ILO definitions asks for by name (issue 10, item 9)
 REQUIRED_CASES = {
@@ -45,17 +43,6 @@ def _unit_tests() -> dict[str, str]:
         for test in doc.get("unit_tests", []):
             found[test["name"]] = test["model"]
     return found
-
-
-def _dbt(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(DBT), "--no-use-colors", *args, "--profiles-dir", "."],
-        cwd=DBT_PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def test_required_cases_exist():
@@ -91,15 +78,9 @@ def test_unit_tests_pass(sample_warehouse: Path, tmp_path: Path):
     """Seeds and every model built empty in a scratch DuckDB file (sources read from the
     sample's landing), each model's unit tests run before it: one ``dbt build --empty`` without
     the data tests (three dbt invocations before: seed, run --empty, test; 35 s → 24 s)."""
-    db = tmp_path / "unit.duckdb"
-    env = {
-        **os.environ,
-        "FLOORBOARD_DUCKDB_PATH": str(db),
-        "FLOORBOARD_LANDING_DIR": str(sample_warehouse / "landing"),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-    }
-    done = _dbt("build", "--empty", "--exclude-resource-type", "test", env=env)
+    done = dbt_run(
+        sample_warehouse, tmp_path, "build", "--empty", "--exclude-resource-type", "test"
+    )
     assert done.returncode == 0, done.stdout[-6000:]
     passed = [line for line in done.stdout.splitlines() if "::" in line and "[PASS" in line]
     assert len(passed) == len(_unit_tests()), done.stdout[-2000:]

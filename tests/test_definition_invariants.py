@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from registry_helpers import dbt_run
+
+from tests.registry_helpers import dbt_run
 
 SUB = "ARG_2020"
 PENSION, UNIVERSAL, GROUP = "ARG-PEN", "ARG-UNIV", "ARG old-age pensions"

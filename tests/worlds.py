@@ -4,10 +4,7 @@ the landing and dbt build of a raw folder for tests of the models' numbers."""
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -67,26 +64,18 @@ def build_models(wh: Path, select: str, work: Path) -> Path:
     ``wh`` into ``<wh>/floorboard.duckdb``; returns that path. ``work``: dbt's target folder and
     build file, the same for every call of a test module so that dbt parses the project once
     (a new build path would make it parse everything again)."""
-    from pipelines import paths
+    from tests.registry_helpers import dbt_run
 
     work.mkdir(parents=True, exist_ok=True)
-    db = work / "floorboard.duckdb"
     for stale in work.glob("floorboard.duckdb*"):
         stale.unlink()
-    env = {
-        **os.environ,
-        "FLOORBOARD_DUCKDB_PATH": str(db),
-        "FLOORBOARD_LANDING_DIR": str(wh / "landing"),
-        "FLOORBOARD_REFERENCE_DIR": str(REPO / "raw" / "reference"),
-    }
-    dbt = Path(sys.executable).parent / "dbt"
-    proc = subprocess.run(
-        [str(dbt), "build", "--select", select, "--indirect-selection", "cautious",
-         "--exclude-resource-type", "unit_test",
-         "--target-path", str(work / "target"), "--profiles-dir", ".", "--no-use-colors"],
-        cwd=paths.DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600,
+    proc = dbt_run(
+        wh, work, "build", "--select", select, "--indirect-selection", "cautious",
+        "--exclude-resource-type", "unit_test",
+        # the real reference tables of the aggregates, as the pipeline's build (build.dbt_env)
+        extra_env={"FLOORBOARD_REFERENCE_DIR": str(REPO / "raw" / "reference")},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-4000:]
     target = wh / "floorboard.duckdb"
-    shutil.move(db, target)
+    shutil.move(work / "floorboard.duckdb", target)
     return target
