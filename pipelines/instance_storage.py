@@ -195,7 +195,7 @@ def _patch_sqlite_event_log(module) -> None:
         sql = sys.modules[owner.__module__]
         _SQL_EVENT_LOG.append(sql)
         storage._store_asset_check_evaluation_planned = _store_asset_check_evaluation_planned
-        sql.serialize_value = _serialized_once(sql.serialize_value)
+        sql.serialize_value = _serialized_once(sql.serialize_value, sql.EventLogEntry)
         _DAGSTER_UPDATE.append(storage._update_asset_check_evaluation)
         storage._update_asset_check_evaluation = _update_asset_check_evaluation
 
@@ -282,12 +282,12 @@ def _update_asset_check_evaluation(self, event, event_id) -> None:
         )
 
 
-def _serialized_once(serialize_value):
+def _serialized_once(serialize_value, event_type: type):
     """Dagster's ``serialize_value`` for its SQL event storage, returning the text of the last
     event again when asked for the same object: a check evaluation is serialized for the event
     log row, then again, the same object, for the check's row (1,444 evaluations of a cold run).
-    An event is immutable; the last one is held, so identity cannot be reused by another
-    object."""
+    Only an ``event_type`` (Dagster's ``EventLogEntry``) is kept: an event is immutable, and
+    the last one is held, so its identity cannot be reused by another object."""
     last: tuple[object, str] | None = None
 
     def serialize(value, *args, **kwargs):
@@ -298,7 +298,7 @@ def _serialized_once(serialize_value):
         if seen is not None and seen[0] is value:
             return seen[1]
         text = serialize_value(value)
-        if type(value).__name__ == "EventLogEntry":
+        if isinstance(value, event_type):
             last = (value, text)
         return text
 
