@@ -82,6 +82,14 @@ class Provenance:
         return self._columns
 
 
+def quarantine_file(res: ValidationResult, prov: Provenance) -> pl.DataFrame:
+    """What ``write_results`` lands as the quarantine file of ``res`` (its records with their
+    provenance); a report made right after a landing reads it from here, not from disk."""
+    return res.quarantined.with_columns(prov.columns()).select(
+        list(PROVENANCE_SCHEMA) + list(QUARANTINE_SCHEMA)
+    )
+
+
 def sha256_of(path: Path) -> str:
     """sha256 of a file, or of a folder submission (sorted names and contents of its files).
 
@@ -164,9 +172,7 @@ def write_results(
             accepted = res.accepted.with_columns(prov.columns())
             files[paths.landing_dir() / res.table_name / f"{key}.parquet"] = accepted
         if res.quarantined.height:  # no file for no record: most files have none
-            quarantined = res.quarantined.with_columns(prov.columns()).select(
-                list(PROVENANCE_SCHEMA) + list(QUARANTINE_SCHEMA)
-            )
+            quarantined = quarantine_file(res, prov)
             files[paths.quarantine_dir() / res.table_name / f"{key}.parquet"] = quarantined
         receipts.append(
             {

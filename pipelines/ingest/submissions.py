@@ -366,10 +366,12 @@ def overlap_section(submission_id: str) -> list[str]:
     """Report lines saying how the loaded schemes of a submission will be combined
     (``overlap_group``, methodology §2.5), or no line when no scheme was loaded."""
     path = paths.landing_dir() / table_name("schemes") / f"{submission_id}.parquet"
-    if not path.exists():
-        return []
-    schemes = pl.read_parquet(path)
-    if schemes.is_empty() or "overlap_group" not in schemes.columns:
+    return overlap_lines(pl.read_parquet(path) if path.exists() else None)
+
+
+def overlap_lines(schemes: pl.DataFrame | None) -> list[str]:
+    """``overlap_section`` of the landed schemes ``schemes`` (None: none landed)."""
+    if schemes is None or schemes.is_empty() or "overlap_group" not in schemes.columns:
         return []
     lines = [
         "## How your schemes will be combined (overlap groups)",
@@ -406,12 +408,35 @@ def overlap_section(submission_id: str) -> list[str]:
     return lines
 
 
-def write_report(sub: SubmissionFile, receipt: pl.DataFrame) -> Path:
+def write_report(
+    sub: SubmissionFile,
+    receipt: pl.DataFrame,
+    landed: tuple[list[ValidationResult], landing.Provenance] | None = None,
+) -> Path:
     """Write ``warehouse/reports/validation/<submission_id>.md`` from the landed quarantine
-    and the landed schemes (how they will be combined)."""
-    quarantine = reports.read_quarantine(
-        sub.submission_id, LANDING_TABLES + [FILE_TABLE, EXTRA_TABLE]
-    )
+    and the landed schemes (how they will be combined). ``landed``: the results and provenance
+    ``landing.write_results`` has just landed, whole (every other table of the submission was
+    removed in the same swap): the report is made from them instead of reading the files back
+    (a tenth of a cold run's landing)."""
+    if landed is None:
+        quarantine = reports.read_quarantine(sub.submission_id, ALL_TABLES)
+        overlap = overlap_section(sub.submission_id)
+    else:
+        results, prov = landed
+        # the files write_results wrote, in the order read_quarantine reads them (the last
+        # result of a table is its file, as in write_results)
+        files = {
+            r.table_name: landing.quarantine_file(r, prov) for r in results if r.quarantined.height
+        }
+        frames = [files[t] for t in ALL_TABLES if t in files]
+        quarantine = (
+            pl.concat(frames, how="vertical_relaxed")
+            if frames
+            else pl.DataFrame(schema=landing.quarantine_schema())
+        )
+        schemes = [r.accepted for r in results if r.table_name == table_name("schemes")]
+        schemes = [f for f in schemes if f.width]  # write_results writes no file for these
+        overlap = overlap_lines(schemes[-1] if schemes else None)
     return reports.write_reports(
         sub.submission_id,
         f"SSI submission {sub.submission_id}",
@@ -419,7 +444,7 @@ def write_report(sub: SubmissionFile, receipt: pl.DataFrame) -> Path:
         receipt,
         quarantine,
         sheet_names(sub),
-        overlap_section(sub.submission_id),
+        overlap,
     )
 
 
@@ -622,7 +647,7 @@ def _write(item: _Read, results: list[ValidationResult] | str) -> pl.DataFrame:
         return _refuse_whole(sub, item.prov, "row_count", reason)
     # every table of the old landing goes in the same swap, unless written again
     receipt = landing.write_results(SOURCE, sub.submission_id, results, item.prov, stale=ALL_TABLES)
-    write_report(sub, receipt)
+    write_report(sub, receipt, (results, item.prov))
     return receipt
 
 
