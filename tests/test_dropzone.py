@@ -345,6 +345,26 @@ def test_xml_with_a_doctype_is_refused(zone):
         readers.workbook_cells(z)
 
 
+def test_a_doctype_deep_in_a_worksheet_is_refused(zone):
+    """A DOCTYPE may follow comments: one placed beyond the first 4 KiB of a worksheet part
+    (past the quick look at every part's beginning) is still refused by the worksheet's parser,
+    its entities never expanded."""
+    ssi, _ = zone
+    base = GOOD_XLSX.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(base)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    doctype = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    evil = b"<!--" + b" " * 8192 + b"-->" + doctype + sheet
+    (ssi / "KEN_2021.xlsx").write_bytes(_zip({"xl/worksheets/sheet1.xml": evil}, base))
+    ((_, receipt),) = _land_all().values()
+    assert "DOCTYPE" in receipt["file_error"][0]
+    with (
+        zipfile.ZipFile(io.BytesIO(_zip({"xl/worksheets/sheet1.xml": evil}, base))) as z,
+        pytest.raises(Exception, match="DTD|DOCTYPE|forbidden"),
+    ):
+        readers.workbook_cells(z)
+
+
 @pytest.mark.parametrize(
     "text,expected",
     [
