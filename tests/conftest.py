@@ -140,17 +140,17 @@ def two_releases(sample_warehouse: Path, tmp_path_factory) -> dict:
 SLOW_FIRST = (
     "test_fault_injection.py",  # two pipeline runs per kill point
     "test_indicators_by_hand.py",  # the first to need the sample warehouse: builds it
-    "test_reconciliation_real.py",  # four whole runs on real-derived worlds
-    "test_concurrency.py",
-    "test_publish.py",
-    "test_cli.py",
-    "test_site.py",  # every page in chromium
-    "test_broken_submission.py",
+    "test_reconciliation_real.py",  # four real-derived worlds landed and built
     "test_dropzone.py",
-    "test_registry_spark.py",
+    "test_concurrency.py",
+    "test_site.py",  # every page in chromium
+    "test_end_to_end.py",  # a second run of the sample
     "test_lint.py",
-    "test_end_to_end.py",
+    "test_cli.py",
+    "test_broken_submission.py",
     "test_dbt_docs.py",
+    "test_registry_spark.py",
+    "test_publish.py",
     "test_uhc_real.py",
     "test_releases.py",
     "test_make_ui.py",

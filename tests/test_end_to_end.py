@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
@@ -200,19 +201,40 @@ def _marts_digest(path: Path) -> dict[str, str]:
         c.close()
 
 
-def test_second_run_gives_identical_marts(warehouse_copy: Path):
-    from pipelines import run
-
-    before = _marts_digest(warehouse_copy / "floorboard.duckdb")
-    os.environ["FLOORBOARD_WAREHOUSE_DIR"] = str(warehouse_copy)
+def test_second_run_gives_identical_marts_and_an_open_reader_does_not_block_it(
+    warehouse_copy: Path, tmp_path: Path
+):
+    """``python -m pipelines.run`` again on the same inputs (a copy of the sample's warehouse,
+    a new Dagster instance), while another process (this one) holds the published file open
+    read-only: the build is published (a new file in place, the reader keeps its snapshot),
+    with the same marts, as a new release chained to the first."""
+    published = warehouse_copy / "floorboard.duckdb"
+    before = _marts_digest(published)
+    old_inode = published.stat().st_ino
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "FLOORBOARD_WAREHOUSE_DIR": str(warehouse_copy), "DAGSTER_HOME": str(home)}
+    reader = duckdb.connect(str(published), read_only=True)
     try:
-        with dg.instance_for_test() as instance:
-            assert run.run(instance) == 0
+        count = "select count(*) from marts.sdg_indicators"
+        n_before = reader.execute(count).fetchall()[0][0]
+        result = subprocess.run(
+            [sys.executable, "-m", "pipelines.run"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert reader.execute(count).fetchall()[0][0] == n_before
     finally:
-        os.environ.pop("FLOORBOARD_WAREHOUSE_DIR", None)
-    assert _marts_digest(warehouse_copy / "floorboard.duckdb") == before
+        reader.close()
+    assert published.stat().st_ino != old_inode
+    assert "Published warehouse" in result.stdout
+    assert _marts_digest(published) == before
     # the second publish is a new release with the same content, and release 1 is kept as it was
-    with closing(duckdb.connect(str(warehouse_copy / "floorboard.duckdb"), read_only=True)) as c:
+    with closing(duckdb.connect(str(published), read_only=True)) as c:
         found = releases.releases(c)
         first_again = c.execute(
             "select count(*) from marts.indicator_vintages where release_id = ?",
