@@ -15,14 +15,12 @@ URY  F: URY-PEN 317,068 + URY-SOCPEN 35,216 = 352,284 over 403,498 → 87.3075 %
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
 import duckdb
 import pytest
+from worlds import run_process
 
 from pipelines import releases
 
@@ -211,21 +209,11 @@ def test_second_run_gives_identical_marts_and_an_open_reader_does_not_block_it(
     published = warehouse_copy / "floorboard.duckdb"
     before = _marts_digest(published)
     old_inode = published.stat().st_ino
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {**os.environ, "FLOORBOARD_WAREHOUSE_DIR": str(warehouse_copy), "DAGSTER_HOME": str(home)}
     reader = duckdb.connect(str(published), read_only=True)
     try:
         count = "select count(*) from marts.sdg_indicators"
         n_before = reader.execute(count).fetchall()[0][0]
-        result = subprocess.run(
-            [sys.executable, "-m", "pipelines.run"],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        result = run_process(warehouse_copy, tmp_path / "home")
         assert result.returncode == 0, result.stderr[-3000:]
         assert reader.execute(count).fetchall()[0][0] == n_before
     finally:

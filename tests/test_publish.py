@@ -4,7 +4,6 @@ published file open does not block a build: tests/test_end_to_end.py, on the sec
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from worlds import run_process
 
 #: whole pipeline runs (minutes): left out of `make test-fast`
 pytestmark = pytest.mark.slow
@@ -21,21 +21,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _run_pipeline(warehouse: Path, home: Path, dbt_dir: Path | None = None):
-    home.mkdir(exist_ok=True)
-    env = {**os.environ, "FLOORBOARD_WAREHOUSE_DIR": str(warehouse), "DAGSTER_HOME": str(home)}
-    if dbt_dir is not None:
-        env["FLOORBOARD_DBT_PROJECT_DIR"] = str(dbt_dir)
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines.run"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
 
 
 def test_failing_build_leaves_published_file_untouched(warehouse_copy: Path, tmp_path: Path):
@@ -59,7 +44,9 @@ def test_failing_build_leaves_published_file_untouched(warehouse_copy: Path, tmp
 
     reader = duckdb.connect(str(published), read_only=True)
     try:
-        result = _run_pipeline(warehouse_copy, tmp_path / "home", dbt_dir)
+        result = run_process(
+            warehouse_copy, tmp_path / "home", {"FLOORBOARD_DBT_PROJECT_DIR": str(dbt_dir)}
+        )
         assert result.returncode != 0
         assert "published warehouse was not changed" in result.stderr
         assert "fail_on_purpose" in result.stderr + result.stdout

@@ -4,12 +4,32 @@ the landing and dbt build of a raw folder for tests of the models' numbers."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def run_process(
+    warehouse: Path, home: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """``python -m pipelines.run`` (what ``make run`` runs) into ``warehouse``, with the Dagster
+    instance of ``home`` (created if missing); its output captured as text."""
+    home.mkdir(exist_ok=True)
+    env = {**os.environ, "FLOORBOARD_WAREHOUSE_DIR": str(warehouse), "DAGSTER_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.run"],
+        cwd=REPO,
+        env={**env, **(extra_env or {})},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def small_raw(raw: Path) -> Path:
