@@ -82,12 +82,18 @@ class Provenance:
         return self._columns
 
 
-def quarantine_file(res: ValidationResult, prov: Provenance) -> pl.DataFrame:
-    """What ``write_results`` lands as the quarantine file of ``res`` (its records with their
-    provenance); a report made right after a landing reads it from here, not from disk."""
-    return res.quarantined.with_columns(prov.columns()).select(
-        list(PROVENANCE_SCHEMA) + list(QUARANTINE_SCHEMA)
-    )
+def quarantine_files(results: list[ValidationResult], prov: Provenance) -> dict[str, pl.DataFrame]:
+    """Table -> what ``write_results`` lands as that table's quarantine file: the records with
+    their provenance, the last result of a table with records winning; no file for a table
+    without records (most have none). A report made right after a landing reads them from
+    here, not from disk."""
+    return {
+        res.table_name: res.quarantined.with_columns(prov.columns()).select(
+            list(PROVENANCE_SCHEMA) + list(QUARANTINE_SCHEMA)
+        )
+        for res in results
+        if res.quarantined.height
+    }
 
 
 def sha256_of(path: Path) -> str:
@@ -167,13 +173,14 @@ def write_results(
     ``keep``: receipt lines of an earlier landing whose rows stay landed (a refused clash)."""
     receipts = []
     files: dict[Path, pl.DataFrame] = {}
+    quarantined = quarantine_files(results, prov)
     for res in results:
         if res.accepted.width:
             accepted = res.accepted.with_columns(prov.columns())
             files[paths.landing_dir() / res.table_name / f"{key}.parquet"] = accepted
-        if res.quarantined.height:  # no file for no record: most files have none
-            quarantined = quarantine_file(res, prov)
-            files[paths.quarantine_dir() / res.table_name / f"{key}.parquet"] = quarantined
+        if res.table_name in quarantined:
+            target = paths.quarantine_dir() / res.table_name / f"{key}.parquet"
+            files[target] = quarantined[res.table_name]
         receipts.append(
             {
                 "table_name": res.table_name,

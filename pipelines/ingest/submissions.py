@@ -423,11 +423,8 @@ def write_report(
         overlap = overlap_section(sub.submission_id)
     else:
         results, prov = landed
-        # the files write_results wrote, in the order read_quarantine reads them (the last
-        # result of a table is its file, as in write_results)
-        files = {
-            r.table_name: landing.quarantine_file(r, prov) for r in results if r.quarantined.height
-        }
+        # the files write_results wrote, in the order read_quarantine reads them
+        files = landing.quarantine_files(results, prov)
         frames = [files[t] for t in ALL_TABLES if t in files]
         quarantine = (
             pl.concat(frames, how="vertical_relaxed")
