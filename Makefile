@@ -57,7 +57,7 @@ test: install
 test-fast: install
 	$(FLOORBOARD) test -m "not slow" $(PYTEST_ARGS)
 
-## test-faults: the fault-injection test alone, at every kill point (~8 min; make test runs it too)
+## test-faults: the fault-injection test alone, at every kill point (~3 min; make test runs it too)
 test-faults: install
 	FLOORBOARD_FAULT_POINTS=all $(VENV)/bin/python -m pytest -q -p no:randomly tests/test_fault_injection.py $(PYTEST_ARGS)
 

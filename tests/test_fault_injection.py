@@ -3,26 +3,34 @@
 rename, the release files and the site.
 
 One small world (three SSI submissions, a registry, the national, reference and Flagship inputs)
-is published once, then each point, in the order of POINTS, gets a new submission dropped into
-raw/ssi and:
+is published once. The points are then taken in the order of POINTS, in three chains
+(``CHAINS``: landing; the build up to the publish rename; from the publish rename on). A new
+submission is dropped into raw/ssi before a chain's first killed run; then, for each point:
 
 1. a run with ``FLOORBOARD_KILL_AT=<point>`` that must die by SIGKILL (the point was reached);
-   its process group is killed too (dbt with it, as a power cut would);
+   its process group is killed too (dbt with it, as a power cut would). Within a chain this run
+   is also the next run after the previous point's kill: it had to clean up that kill's debris
+   (and free the dead run's pool slot) to get as far as its own point;
 2. checks: the published warehouse opens read-only and is the previous release (byte-identical)
    or a new one whose content is what its release row says; no release row and no
    ``indicator_vintages`` row of an earlier release was lost or changed; the previous release
    folder is intact and every published release folder verifies; the site is the previous one
    or a complete one of the published warehouse;
-3. a run without the variable that must succeed and publish, with a release folder whose
-   SHA256SUMS verify, the site of the published warehouse, and no debris left: a new release
-   holding the new submission, built by refreshing only what depends on SSI submissions, when
-   the killed run had not published it; when it had (killed
-   after the publish rename), that same release, finished: its release files and site written
-   without a second build or a second release of the same content ("finishing release R…").
+3. after a chain's last point, a run without the variable that must succeed and publish, with a
+   release folder whose SHA256SUMS verify, the site of the published warehouse, and no debris
+   left: a new release holding the new submission, built by refreshing only what depends on SSI
+   submissions, when no killed run of the chain had published it; when one had (killed after
+   the publish rename), that same release, finished: its release files and site written without
+   a second build or a second release of the same content ("finishing release R…").
 
-Each point's recovery run is the base of the next point; every check of a point depends only on
-what the world held just before its killed run. The landing points are skipped until landing
-places them (``faults.point("landing.…")`` in pipelines/).
+Chained, every point is still reached by a run of its own and checked after its kill, and the
+debris of every kill is recovered by a later run; a run after every kill (22 runs, each a whole
+build for the points before the publish) cost about twice the CPU of the whole module.
+``FLOORBOARD_FAULT_POINTS`` selects points; a chain is then made of the selected ones.
+
+Each chain's recovery run is the base of the next chain; every check of a point depends only on
+what the world held just before its killed run (and before its chain's first). The landing
+points are skipped until landing places them (``faults.point("landing.…")`` in pipelines/).
 
 The last test (cheap) covers ``fsutil.publish_dir``'s fallback without RENAME_EXCHANGE, whose
 two renames no kill point of a Linux run reaches.
@@ -38,7 +46,7 @@ import signal
 import subprocess
 import sys
 from contextlib import closing, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -52,15 +60,21 @@ REPO = Path(__file__).resolve().parents[1]
 #: points reached more than once per run: the kill comes at the N-th time (dbt.mid_build is
 #: reached once per model built: die with a few models in the build file, not after the first)
 NTH = {"dbt.mid_build": 5}
-#: the new submission dropped into raw/ssi before each point's killed run (one per point)
-NEW_SUBMISSIONS = dict(
-    zip(
-        faults.POINTS,
-        [f"KEN_{year}.xlsx" for year in (2015, 2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024)]
-        + ["URY_2021", "URY_2022"],
-        strict=True,
-    )
+#: the points in chains: within a chain, the run killed at a point is the next run after the
+#: previous point's kill; a chain ends with a run that must succeed (the module's docstring)
+CHAINS = (
+    ("landing.files_written", "landing.mid_swap", "landing.before_receipt"),
+    ("dbt.mid_build", "release.before_commit", "publish.before_rename"),
+    (
+        "publish.after_rename",
+        "extracts.files_written",
+        "extracts.before_rename",
+        "site.files_written",
+        "site.before_rename",
+    ),
 )
+#: the new submission dropped into raw/ssi before a chain's first killed run
+NEW_SUBMISSIONS = ("KEN_2015.xlsx", "KEN_2016.xlsx", "URY_2021")
 RUN_TIMEOUT = 600
 
 
@@ -74,6 +88,20 @@ def _selected_points() -> tuple[str, ...]:
     unknown = wanted - set(faults.POINTS)
     assert not unknown, f"unknown kill points {sorted(unknown)}"
     return tuple(p for p in faults.POINTS if p in wanted)
+
+
+def _chain(point: str) -> tuple[int, tuple[str, ...]]:
+    """The chain of ``point`` (its index in CHAINS) and the selected points of that chain."""
+    selected = _selected_points()
+    for i, chain in enumerate(CHAINS):
+        if point in chain:
+            return i, tuple(p for p in chain if p in selected)
+    raise AssertionError(f"kill point {point} is in no chain of CHAINS")
+
+
+def test_every_point_is_in_a_chain():
+    assert tuple(p for chain in CHAINS for p in chain) == faults.POINTS
+    assert len(NEW_SUBMISSIONS) == len(CHAINS)
 
 
 def _placed(point: str) -> bool:
@@ -92,6 +120,10 @@ class World:
     raw: Path
     warehouse: Path
     env: dict[str, str]
+    #: the world just before the first killed run of the chain under way (``Snapshot``)
+    chain_before: Snapshot | None = None
+    #: the runs killed holding the warehouse pool's slot (dbt.mid_build), not yet freed
+    dead: set[str] = field(default_factory=set)
 
     @property
     def published(self) -> Path:
@@ -319,18 +351,24 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
             pytest.skip(f"{point} is not placed in pipelines/ yet (landing is being rewritten)")
         pytest.fail(f"kill point {point} is listed in faults.POINTS but placed nowhere")
     before = _snapshot(world, point)
-    new = NEW_SUBMISSIONS[point]
-    source = REPO / "raw" / "ssi" / new
-    (shutil.copytree if source.is_dir() else shutil.copy)(source, world.raw / "ssi" / new)
-    submission_id = new.removesuffix(".xlsx")
+    index, chain = _chain(point)
+    if point == chain[0]:  # a new submission for the chain's runs to land, build and publish
+        world.chain_before = before
+        new = NEW_SUBMISSIONS[index]
+        source = REPO / "raw" / "ssi" / new
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, world.raw / "ssi" / new)
+    chain_before = world.chain_before
+    assert chain_before is not None, f"{point}: the chain's first point did not run"
 
-    # 1. the killed run
+    # 1. the killed run (within a chain, also the next run after the previous point's kill)
     kill_at = f"{point}:{NTH[point]}" if point in NTH else point
     rc, log = _run(world, f"{point}-killed", kill_at)
     assert rc == -signal.SIGKILL, (
         f"{point}: the run was not killed there (exit {rc}); the point was never reached\n"
         f"{log[-3000:]}"
     )
+    if world.dead:  # this run came after the one killed in the build: it freed its slot
+        _dead_run_freed(world, log)
 
     # 2. after the kill
     history, vintages = _read_published(world, point)
@@ -347,34 +385,41 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
     _history_kept(point, before, history, vintages)
     _release_folders_intact(world, point, before)
     _site_intact(world, point, before)
-    dead = _dead_slot_holders(world) if point == "dbt.mid_build" else set()
-    killed_sha = _sha(world.published)
+    if point == "dbt.mid_build":
+        world.dead = _dead_slot_holders(world)
+    if point != chain[-1]:
+        return  # the chain's next killed run is this kill's next run
 
-    # 3. the next run succeeds and publishes
+    # 3. the chain's last kill: the next run succeeds and publishes
+    killed_sha = _sha(world.published)
     rc, log = _run(world, f"{point}-recovery")
     assert rc == 0, f"{point}: the run after the kill failed (exit {rc})\n{log[-3000:]}"
-    if point == "dbt.mid_build":
-        _dead_run_freed(world, dead, log)
+    if world.dead:
+        _dead_run_freed(world, log)
     after = _snapshot(world, point)
-    if current.release_id == before.current.release_id:  # the killed run had not published
+    if current.release_id == chain_before.current.release_id:  # no killed run had published
         assert after.current.release_id not in {r.release_id for r in history}, (
             f"{point}: the run after the kill published no new release"
         )
         assert after.current.previous_release_id == current.release_id, point
-        # only an SSI submission changed since the published release, killed run or not: the
-        # next run rebuilds only what depends on it (the killed run's record kept the published
-        # release's inputs, pipelines/inputs.py)
+        # only an SSI submission changed since the published release, killed runs or not: the
+        # next run rebuilds only what depends on it (the killed runs' records kept the
+        # published release's inputs, pipelines/inputs.py)
         assert "only SSI submissions changed since the published release" in log, log[-3000:]
         # an earlier build of this warehouse left dbt's parsing state: the project is not
         # parsed again (pipelines/warehouse/partial_parse.py)
         assert _dbt_parsed_partially(after.current.run_id), point
-    else:  # it had: the next run finishes that release, it does not build it again
+        # the drop-zone summary ends a run that built
+        assert re.search(r"SSI submissions: \d+ — \d+ loaded, 0 quarantined", log), log[-3000:]
+    else:  # one had: the next run finishes that release, it does not build it again
         assert f"finishing release {current.release_id}" in log, log[-3000:]
         assert after.history == history, f"{point}: the finished release was published again"
         assert _sha(world.published) == killed_sha, f"{point}: the published file changed"
         assert _site_of_published(world), f"{point}: the site is not of {current.release_id}"
-    _history_kept(point, before, after.history, after.vintages)
+    for earlier in (chain_before, before):
+        _history_kept(point, earlier, after.history, after.vintages)
     _history_kept(point, Snapshot("", history, vintages, None, None), after.history, after.vintages)
+    submission_id = NEW_SUBMISSIONS[index].removesuffix(".xlsx")
     assert _submission_published(world, submission_id), (
         f"{point}: submission {submission_id} is not in the published marts.dim_submission"
     )
@@ -388,7 +433,7 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
             *(world.warehouse / "build").glob("*"),
         )
     ]
-    assert not debris, f"{point}: the run after the kill left debris of the killed run: {debris}"
+    assert not debris, f"{point}: the run after the kill left debris of the killed runs: {debris}"
     with dg.DagsterInstance.from_config(world.env["DAGSTER_HOME"]) as instance:
         for pool in ("warehouse", "landing"):
             held = instance.event_log_storage.get_concurrency_info(pool).claimed_slots
@@ -414,16 +459,17 @@ def _dead_slot_holders(world: World) -> set[str]:
     return dead
 
 
-def _dead_run_freed(world: World, dead: set[str], log: str) -> None:
-    """The next run freed the dead run's slot, said so, marked it failed, and ended with the
-    drop-zone summary."""
-    for run_id in dead:
+def _dead_run_freed(world: World, log: str) -> None:
+    """The run after the one killed in the build freed the dead run's slot, said so (on
+    stderr, written before any later kill) and marked it failed."""
+    for run_id in world.dead:
         assert f"freed the pool slots of run {run_id}" in log, log[-3000:]
     with dg.DagsterInstance.from_config(world.env["DAGSTER_HOME"]) as instance:
-        for run_id in dead:
+        for run_id in world.dead:
             assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
-        assert not instance.event_log_storage.get_concurrency_info("warehouse").claimed_slots
-    assert re.search(r"SSI submissions: \d+ — \d+ loaded, 0 quarantined", log), log[-3000:]
+        held = instance.event_log_storage.get_concurrency_info("warehouse").claimed_slots
+        assert not world.dead & {s.run_id for s in held}, held
+    world.dead = set()
 
 
 # --- publish_dir's fallback (two renames), killed between them (cheap) -------------------------
