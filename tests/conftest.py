@@ -138,7 +138,7 @@ def two_releases(sample_warehouse: Path, tmp_path_factory) -> dict:
 #: builds the sample warehouse that most modules share and the third the real-data worlds;
 #: short modules end the run, so the workers finish together.
 SLOW_FIRST = (
-    "test_fault_injection.py",  # a pipeline run per kill point, three chains
+    "test_fault_injection.py",  # a pipeline run per kill point
     "test_indicators_by_hand.py",  # the first to need the sample warehouse: builds it
     "test_reconciliation_real.py",  # four real-derived worlds landed and built
     "test_dropzone.py",

@@ -3,34 +3,36 @@
 rename, the release files and the site.
 
 One small world (three SSI submissions, a registry, the national, reference and Flagship inputs)
-is published once. The points are then taken in the order of POINTS, in three chains
-(``CHAINS``: landing; the build up to the publish rename; from the publish rename on). A new
-submission is dropped into raw/ssi before a chain's first killed run; then, for each point:
+is published once, and a new submission is dropped into raw/ssi. The points are then taken in
+the order of POINTS, one chain of runs, and for each point:
 
 1. a run with ``FLOORBOARD_KILL_AT=<point>`` that must die by SIGKILL (the point was reached);
-   its process group is killed too (dbt with it, as a power cut would). Within a chain this run
-   is also the next run after the previous point's kill: it had to clean up that kill's debris
-   (and free the dead run's pool slot) to get as far as its own point;
+   its process group is killed too (dbt with it, as a power cut would). This run is also the
+   next run after the previous point's kill: it had to clean up that kill's debris (and free the
+   pool slot of a run killed in the build) to get as far as its own point;
 2. checks: the published warehouse opens read-only and is the previous release (byte-identical)
    or a new one whose content is what its release row says; no release row and no
    ``indicator_vintages`` row of an earlier release was lost or changed; the previous release
    folder is intact and every published release folder verifies; the site is the previous one
-   or a complete one of the published warehouse;
-3. after a chain's last point, a run without the variable that must succeed and publish, with a
+   or a complete one of the published warehouse. A killed run that published (after the
+   publish rename) published a new release holding the new submission, built by refreshing
+   only what depends on SSI submissions, from dbt's partial-parsing state;
+3. after the last point, a run without the variable that must succeed and publish, with a
    release folder whose SHA256SUMS verify, the site of the published warehouse, and no debris
-   left: a new release holding the new submission, built by refreshing only what depends on SSI
-   submissions, when no killed run of the chain had published it; when one had (killed after
-   the publish rename), that same release, finished: its release files and site written without
-   a second build or a second release of the same content ("finishing release R…").
+   left: when no killed run had published the new submission, a new release holding it, built
+   by refreshing only what depends on SSI submissions; when one had, that same release,
+   finished: its release files and site written without a second build or a second release of
+   the same content ("finishing release R…").
 
-Chained, every point is still reached by a run of its own and checked after its kill, and the
-debris of every kill is recovered by a later run; a run after every kill (22 runs, each a whole
-build for the points before the publish) cost about twice the CPU of the whole module.
-``FLOORBOARD_FAULT_POINTS`` selects points; a chain is then made of the selected ones.
+Every point is reached by a run of its own and checked after its kill, and the debris of every
+kill is recovered by a later run; a run after every kill (22 runs, a whole build each for the
+points before the publish) cost about twice the CPU of the whole module (issue 13).
+``FLOORBOARD_FAULT_POINTS`` selects points: the chain is then made of the selected ones.
 
-Each chain's recovery run is the base of the next chain; every check of a point depends only on
-what the world held just before its killed run (and before its chain's first). The landing
-points are skipped until landing places them (``faults.point("landing.…")`` in pipelines/).
+The module's last run is the base of the partial-build test after it; every check of a point
+depends only on what the world held just before its killed run (and before the first). The
+landing points are skipped until landing places them (``faults.point("landing.…")`` in
+pipelines/).
 
 The last test (cheap) covers ``fsutil.publish_dir``'s fallback without RENAME_EXCHANGE, whose
 two renames no kill point of a Linux run reaches.
@@ -60,21 +62,8 @@ REPO = Path(__file__).resolve().parents[1]
 #: points reached more than once per run: the kill comes at the N-th time (dbt.mid_build is
 #: reached once per model built: die with a few models in the build file, not after the first)
 NTH = {"dbt.mid_build": 5}
-#: the points in chains: within a chain, the run killed at a point is the next run after the
-#: previous point's kill; a chain ends with a run that must succeed (the module's docstring)
-CHAINS = (
-    ("landing.files_written", "landing.mid_swap", "landing.before_receipt"),
-    ("dbt.mid_build", "release.before_commit", "publish.before_rename"),
-    (
-        "publish.after_rename",
-        "extracts.files_written",
-        "extracts.before_rename",
-        "site.files_written",
-        "site.before_rename",
-    ),
-)
-#: the new submission dropped into raw/ssi before a chain's first killed run
-NEW_SUBMISSIONS = ("KEN_2015.xlsx", "KEN_2016.xlsx", "URY_2021")
+#: dropped into raw/ssi before the first killed run: what the killed runs land, build and publish
+NEW_SUBMISSION = "KEN_2015"
 RUN_TIMEOUT = 600
 
 
@@ -88,20 +77,6 @@ def _selected_points() -> tuple[str, ...]:
     unknown = wanted - set(faults.POINTS)
     assert not unknown, f"unknown kill points {sorted(unknown)}"
     return tuple(p for p in faults.POINTS if p in wanted)
-
-
-def _chain(point: str) -> tuple[int, tuple[str, ...]]:
-    """The chain of ``point`` (its index in CHAINS) and the selected points of that chain."""
-    selected = _selected_points()
-    for i, chain in enumerate(CHAINS):
-        if point in chain:
-            return i, tuple(p for p in chain if p in selected)
-    raise AssertionError(f"kill point {point} is in no chain of CHAINS")
-
-
-def test_every_point_is_in_a_chain():
-    assert tuple(p for chain in CHAINS for p in chain) == faults.POINTS
-    assert len(NEW_SUBMISSIONS) == len(CHAINS)
 
 
 def _placed(point: str) -> bool:
@@ -120,8 +95,8 @@ class World:
     raw: Path
     warehouse: Path
     env: dict[str, str]
-    #: the world just before the first killed run of the chain under way (``Snapshot``)
-    chain_before: Snapshot | None = None
+    #: the world just before the first killed run (``Snapshot``)
+    first_before: Snapshot | None = None
     #: the runs killed holding the warehouse pool's slot (dbt.mid_build), not yet freed
     dead: set[str] = field(default_factory=set)
 
@@ -146,10 +121,11 @@ def _run(
     env = dict(world.env)
     if kill_at:
         env[faults.ENV] = kill_at
-    else:
-        # dbt's debug-level log file for the runs whose partial parsing is checked: dbt says
-        # that it parsed partially at debug level only (_dbt_parsed_partially)
-        env["DBT_LOG_LEVEL_FILE"] = "debug"
+    # dbt's debug-level log file: dbt says that it parsed partially at debug level only
+    # (_dbt_parsed_partially), checked for the runs that publish, killed or not
+    env["DBT_LOG_LEVEL_FILE"] = "debug"
+    # what a killed run printed is in its log (its checks read it), not lost in a buffer
+    env["PYTHONUNBUFFERED"] = "1"
     log = world.root / "logs" / f"{log_name}.log"
     log.parent.mkdir(exist_ok=True)
     with log.open("w") as handle:
@@ -351,16 +327,14 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
             pytest.skip(f"{point} is not placed in pipelines/ yet (landing is being rewritten)")
         pytest.fail(f"kill point {point} is listed in faults.POINTS but placed nowhere")
     before = _snapshot(world, point)
-    index, chain = _chain(point)
-    if point == chain[0]:  # a new submission for the chain's runs to land, build and publish
-        world.chain_before = before
-        new = NEW_SUBMISSIONS[index]
-        source = REPO / "raw" / "ssi" / new
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, world.raw / "ssi" / new)
-    chain_before = world.chain_before
-    assert chain_before is not None, f"{point}: the chain's first point did not run"
+    chain = _selected_points()
+    if point == chain[0]:  # the new submission the killed runs land, build and publish
+        world.first_before = before
+        shutil.copy(REPO / "raw" / "ssi" / f"{NEW_SUBMISSION}.xlsx", world.raw / "ssi")
+    first_before = world.first_before
+    assert first_before is not None, f"{point}: the first point did not run"
 
-    # 1. the killed run (within a chain, also the next run after the previous point's kill)
+    # 1. the killed run (also the next run after the previous point's kill)
     kill_at = f"{point}:{NTH[point]}" if point in NTH else point
     rc, log = _run(world, f"{point}-killed", kill_at)
     assert rc == -signal.SIGKILL, (
@@ -382,33 +356,28 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
             f"{point}: published {current.release_id} does not follow {before.current.release_id}"
         )
         assert len(history) == len(before.history) + 1, f"{point}: more than one new release"
+        _published_by_a_partial_build(world, point, current, log)
     _history_kept(point, before, history, vintages)
     _release_folders_intact(world, point, before)
     _site_intact(world, point, before)
     if point == "dbt.mid_build":
         world.dead = _dead_slot_holders(world)
     if point != chain[-1]:
-        return  # the chain's next killed run is this kill's next run
+        return  # the next point's killed run is this kill's next run
 
-    # 3. the chain's last kill: the next run succeeds and publishes
+    # 3. after the last kill: the next run succeeds and publishes
     killed_sha = _sha(world.published)
     rc, log = _run(world, f"{point}-recovery")
     assert rc == 0, f"{point}: the run after the kill failed (exit {rc})\n{log[-3000:]}"
     if world.dead:
         _dead_run_freed(world, log)
     after = _snapshot(world, point)
-    if current.release_id == chain_before.current.release_id:  # no killed run had published
+    if current.release_id == first_before.current.release_id:  # no killed run had published
         assert after.current.release_id not in {r.release_id for r in history}, (
             f"{point}: the run after the kill published no new release"
         )
         assert after.current.previous_release_id == current.release_id, point
-        # only an SSI submission changed since the published release, killed runs or not: the
-        # next run rebuilds only what depends on it (the killed runs' records kept the
-        # published release's inputs, pipelines/inputs.py)
-        assert "only SSI submissions changed since the published release" in log, log[-3000:]
-        # an earlier build of this warehouse left dbt's parsing state: the project is not
-        # parsed again (pipelines/warehouse/partial_parse.py)
-        assert _dbt_parsed_partially(after.current.run_id), point
+        _published_by_a_partial_build(world, point, after.current, log)
         # the drop-zone summary ends a run that built
         assert re.search(r"SSI submissions: \d+ — \d+ loaded, 0 quarantined", log), log[-3000:]
     else:  # one had: the next run finishes that release, it does not build it again
@@ -416,12 +385,11 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
         assert after.history == history, f"{point}: the finished release was published again"
         assert _sha(world.published) == killed_sha, f"{point}: the published file changed"
         assert _site_of_published(world), f"{point}: the site is not of {current.release_id}"
-    for earlier in (chain_before, before):
+    for earlier in (first_before, before):
         _history_kept(point, earlier, after.history, after.vintages)
     _history_kept(point, Snapshot("", history, vintages, None, None), after.history, after.vintages)
-    submission_id = NEW_SUBMISSIONS[index].removesuffix(".xlsx")
-    assert _submission_published(world, submission_id), (
-        f"{point}: submission {submission_id} is not in the published marts.dim_submission"
+    assert _submission_published(world, NEW_SUBMISSION), (
+        f"{point}: submission {NEW_SUBMISSION} is not in the published marts.dim_submission"
     )
     _sha256sums_ok(world.extracts / after.current.release_id, point)
     assert (world.site / "index.html").exists(), f"{point}: no site/index.html"
@@ -438,6 +406,18 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
         for pool in ("warehouse", "landing"):
             held = instance.event_log_storage.get_concurrency_info(pool).claimed_slots
             assert not held, f"{point}: slots of the {pool} pool still held: {held}"
+
+
+def _published_by_a_partial_build(
+    world: World, point: str, release: releases.Release, log: str
+) -> None:
+    """``release``, published by the run whose output is ``log``, holds the new submission and
+    was built by refreshing only what depends on SSI submissions (the killed runs' records
+    kept the published release's inputs, pipelines/inputs.py), from the parsing state an
+    earlier build of this warehouse left (pipelines/warehouse/partial_parse.py)."""
+    assert _submission_published(world, NEW_SUBMISSION), point
+    assert "only SSI submissions changed since the published release" in log, log[-3000:]
+    assert _dbt_parsed_partially(release.run_id), point
 
 
 def _dbt_parsed_partially(run_id: str) -> bool:
