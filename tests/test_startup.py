@@ -69,3 +69,34 @@ def test_the_code_location_does_not_import_dbt_core_and_dagster_dbt_reads_dbt_th
     for before, imported in (("", "False"), ("import dbt.version", "True")):
         out, _ = _child(before, DBT_TYPES)
         assert out.split("\n") == [f"dbt-core imported: {imported}", "same types"]
+
+
+PANDERA = """
+import sys
+{before}
+import pipelines.definitions
+from pipelines import validation
+print("pandas imported:", "pandas" in sys.modules)
+print("pandera's pandas API:", hasattr(sys.modules["pandera"], "DataFrameSchema"))
+import pandas  # sdmx1 and country_converter need it: found as ever, after pandera
+print("pandas", pandas.DataFrame({{"a": [1]}}).shape)
+"""
+
+
+def test_pandera_is_imported_without_pandas_and_pandas_stays_importable():
+    """pipelines/__init__.py: the code location validates with pandera's polars API only; its
+    import of pandera leaves pandas and pandera's pandas API out (0.5 s of every process that
+    validates), and pandas is imported as ever afterwards. A process that imported pandera
+    first keeps pandera's pandas API."""
+    out, _ = _child("", PANDERA)
+    assert out.split("\n") == [
+        "pandas imported: False",
+        "pandera's pandas API: False",
+        "pandas (1, 1)",
+    ]
+    out, _ = _child("import pandera", PANDERA)
+    assert out.split("\n") == [
+        "pandas imported: True",
+        "pandera's pandas API: True",
+        "pandas (1, 1)",
+    ]
