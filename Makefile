@@ -16,11 +16,12 @@ MANIFEST := dbt_project/target/manifest.json
 # (--compile-bytecode below): uv does not compile an editable install, so with
 # PYTHONDONTWRITEBYTECODE set every process (each run, each `floorboard` command, each landing
 # worker and run worker) compiled pipelines/ and schemas/ again, about 0.2 s of each (issue 13).
-# compileall writes only what is missing or older than its source, and Python ignores a .pyc
-# older than its source: an edit never runs stale.
+# compileall writes only what is missing or older than its source, and Python checks a .pyc
+# against its source's time and size before using it. (tests/: pytest rewrites the test
+# modules itself.)
 ## install: create .venv from uv.lock (bootstrapping uv with pip if missing), prepare dbt manifest
 install: $(VENV)/.installed $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
-	@$(VENV)/bin/python -m compileall -q pipelines schemas tests
+	@$(VENV)/bin/python -m compileall -q pipelines schemas
 
 # Dependency groups synced into .venv (`uv sync` removes the packages of groups not named).
 # `make test UV_GROUPS="dev spark"` (what .ci/run does) adds pyspark + dbt-spark for the Spark

@@ -12,7 +12,9 @@ pandas is installed, as it is here for sdmx1 and country_converter, though only 
 API is used: 0.5 s of every process that validates (each run, each landing worker, each code
 server and run worker). While pandera's own ``__init__`` runs, ``import pandas`` is answered as
 in an installation without pandas, which pandera supports (it then sets up its polars API
-alone); every other import of pandas, before or after, is untouched (issue 13).
+alone); every other import of pandas, before or after, is untouched (issue 13). pandera's pandas
+API (``pandera.pandas``) is then unavailable in the process: import pandera before this package
+for it (the project does not use it).
 """
 
 import os
@@ -20,16 +22,24 @@ import sys
 
 
 class _PanderaWithoutPandas:
-    """A meta path finder that finds no ``pandas`` while ``pandera`` is being initialized."""
+    """A meta path finder that finds no ``pandas`` for pandera's own modules while ``pandera``
+    is being initialized (an import of pandas from anywhere else, in any thread, goes on)."""
 
     @staticmethod
     def find_spec(name, path=None, target=None):
-        if name == "pandas":
-            # importlib marks a module's spec while its body runs; without the mark (another
-            # Python) this finds nothing and pandera imports pandas as before: slower, the same
-            spec = getattr(sys.modules.get("pandera"), "__spec__", None)
-            if getattr(spec, "_initializing", False):
-                raise ModuleNotFoundError("No module named 'pandas'", name="pandas")
+        if name != "pandas":
+            return None
+        # importlib marks a module's spec while its body runs; without the mark (another
+        # Python) this finds nothing and pandera imports pandas as before: slower, the same
+        spec = getattr(sys.modules.get("pandera"), "__spec__", None)
+        if not getattr(spec, "_initializing", False):
+            return None
+        frame = sys._getframe(1)  # the `import pandas` statement, past importlib's frames
+        while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+            frame = frame.f_back
+        importer = frame.f_globals.get("__name__", "") if frame is not None else ""
+        if importer == "pandera" or importer.startswith("pandera."):
+            raise ModuleNotFoundError("No module named 'pandas'", name="pandas")
         return None
 
 

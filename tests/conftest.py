@@ -134,7 +134,7 @@ def two_releases(sample_warehouse: Path, tmp_path_factory) -> dict:
 #: modules that take minutes, longest first (measured on a fresh clone, 2 cores): ``make test``
 #: hands modules to its three xdist workers in this order (``--no-loadscope-reorder``; xdist's
 #: default order is by number of tests), and a worker takes the next module when it is almost
-#: done. The fault injection (eight minutes, one worker) starts at once while a second worker
+#: done. The fault injection (two to three minutes, one worker) starts at once while a second worker
 #: builds the sample warehouse that most modules share and the third the real-data worlds;
 #: short modules end the run, so the workers finish together.
 SLOW_FIRST = (

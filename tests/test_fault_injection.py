@@ -8,8 +8,9 @@ the order of POINTS, one chain of runs, and for each point:
 
 1. a run with ``FLOORBOARD_KILL_AT=<point>`` that must die by SIGKILL (the point was reached);
    its process group is killed too (dbt with it, as a power cut would). This run is also the
-   next run after the previous point's kill: it had to clean up that kill's debris (and free the
-   pool slot of a run killed in the build) to get as far as its own point;
+   next run after the previous point's kill: it starts from that kill's debris (and frees the
+   pool slot of a run killed in the build) and must get as far as its own point; after the
+   kill that published, it only finishes that release ("finishing release R…");
 2. checks: the published warehouse opens read-only and is the previous release (byte-identical)
    or a new one whose content is what its release row says; no release row and no
    ``indicator_vintages`` row of an earlier release was lost or changed; the previous release
@@ -27,7 +28,8 @@ the order of POINTS, one chain of runs, and for each point:
 Every point is reached by a run of its own and checked after its kill, and the debris of every
 kill is recovered by a later run; a run after every kill (22 runs, a whole build each for the
 points before the publish) cost about twice the CPU of the whole module (issue 13).
-``FLOORBOARD_FAULT_POINTS`` selects points: the chain is then made of the selected ones.
+``FLOORBOARD_FAULT_POINTS`` (or ``-k``) selects points: the chain is then made of the selected
+ones.
 
 The module's last run is the base of the partial-build test after it; every check of a point
 depends only on what the world held just before its killed run (and before the first). The
@@ -321,18 +323,18 @@ def _submission_published(world: World, submission_id: str) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("point", _selected_points())
-def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: World):
+def test_kill_at_point_never_damages_the_published_warehouse(
+    point: str, world: World, request: pytest.FixtureRequest
+):
     if not _placed(point):
         if point.startswith("landing."):
             pytest.skip(f"{point} is not placed in pipelines/ yet (landing is being rewritten)")
         pytest.fail(f"kill point {point} is listed in faults.POINTS but placed nowhere")
     before = _snapshot(world, point)
-    chain = _selected_points()
-    if point == chain[0]:  # the new submission the killed runs land, build and publish
+    if world.first_before is None:  # the new submission the killed runs land, build and publish
         world.first_before = before
         shutil.copy(REPO / "raw" / "ssi" / f"{NEW_SUBMISSION}.xlsx", world.raw / "ssi")
     first_before = world.first_before
-    assert first_before is not None, f"{point}: the first point did not run"
 
     # 1. the killed run (also the next run after the previous point's kill)
     kill_at = f"{point}:{NTH[point]}" if point in NTH else point
@@ -347,6 +349,13 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
     # 2. after the kill
     history, vintages = _read_published(world, point)
     current = history[-1]
+    if before.current.release_id != first_before.current.release_id:
+        # an earlier kill of the chain published the new release: this run only finishes it
+        assert f"finishing release {before.current.release_id}" in log, log[-3000:]
+        assert current.release_id == before.current.release_id, (
+            f"{point}: {current.release_id} published after {before.current.release_id}, "
+            "which only had to be finished"
+        )
     if current.release_id == before.current.release_id:
         assert _sha(world.published) == before.file_sha, (
             f"{point}: the published file changed but is still release {current.release_id}"
@@ -362,7 +371,7 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
     _site_intact(world, point, before)
     if point == "dbt.mid_build":
         world.dead = _dead_slot_holders(world)
-    if point != chain[-1]:
+    if point != _chain(request)[-1]:
         return  # the next point's killed run is this kill's next run
 
     # 3. after the last kill: the next run succeeds and publishes
@@ -378,13 +387,16 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
         )
         assert after.current.previous_release_id == current.release_id, point
         _published_by_a_partial_build(world, point, after.current, log)
-        # the drop-zone summary ends a run that built
-        assert re.search(r"SSI submissions: \d+ — \d+ loaded, 0 quarantined", log), log[-3000:]
     else:  # one had: the next run finishes that release, it does not build it again
         assert f"finishing release {current.release_id}" in log, log[-3000:]
         assert after.history == history, f"{point}: the finished release was published again"
         assert _sha(world.published) == killed_sha, f"{point}: the published file changed"
         assert _site_of_published(world), f"{point}: the site is not of {current.release_id}"
+    # one new release for the whole chain, and the run ends with the drop-zone summary
+    assert len(after.history) == len(first_before.history) + 1, [
+        r.release_id for r in after.history
+    ]
+    assert re.search(r"SSI submissions: \d+ — \d+ loaded, 0 quarantined", log), log[-3000:]
     for earlier in (first_before, before):
         _history_kept(point, earlier, after.history, after.vintages)
     _history_kept(point, Snapshot("", history, vintages, None, None), after.history, after.vintages)
@@ -406,6 +418,17 @@ def test_kill_at_point_never_damages_the_published_warehouse(point: str, world: 
         for pool in ("warehouse", "landing"):
             held = instance.event_log_storage.get_concurrency_info(pool).claimed_slots
             assert not held, f"{point}: slots of the {pool} pool still held: {held}"
+
+
+def _chain(request: pytest.FixtureRequest) -> list[str]:
+    """The points of this module's kill test that this session runs (``FLOORBOARD_FAULT_POINTS``,
+    then ``-k``, ``--lf`` or test ids), in order: the last is followed by the run that must
+    succeed."""
+    return [
+        item.callspec.params["point"]
+        for item in request.session.items
+        if item.module is request.module and item.originalname == request.node.originalname
+    ]
 
 
 def _published_by_a_partial_build(
