@@ -14,7 +14,11 @@ server and run worker). While pandera's own ``__init__`` runs, ``import pandas``
 in an installation without pandas, which pandera supports (it then sets up its polars API
 alone); every other import of pandas, before or after, is untouched (issue 13). pandera's pandas
 API (``pandera.pandas``) is then unavailable in the process: import pandera before this package
-for it (the project does not use it).
+for it (the project does not use it). pandera also imports pandas at its first check of any
+frame, to ask whether the frame's class is a pandas one (``pandera.backends.register_checks``):
+1.6 s of CPU in each landing worker (py-spy, issue 13). Without pandas in the process no frame
+can be a pandas one, so that question is answered "no" without importing pandas until some other
+module has imported it; from then on pandera asks pandas as before.
 """
 
 import os
@@ -43,8 +47,47 @@ class _PanderaWithoutPandas:
         return None
 
 
+class _PandasLikeOnlyWithPandas:
+    """A meta path finder that loads ``pandera.backends.register_checks`` as ever, then makes
+    its ``_load_get_backend_types_from_mro`` (pandera's pandas-like type lookup, which imports
+    pandas) answer ``None`` while pandas is not imported: what pandera itself answers without
+    pandas, and what the lookup would find for the class of any frame such a process can hold."""
+
+    NAME = "pandera.backends.register_checks"
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != cls.NAME:
+            return None
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(name, path, target)
+        loader = getattr(spec, "loader", None)
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec  # an unusual installation: pandera as it is
+        exec_module = loader.exec_module
+
+        def exec_and_wrap(module):
+            exec_module(module)
+            lookup = getattr(module, "_load_get_backend_types_from_mro", None)
+            if lookup is None:  # another pandera: nothing to wrap
+                return
+
+            def lookup_unless_pandas_absent():
+                return lookup() if "pandas" in sys.modules else None
+
+            module._load_get_backend_types_from_mro = lookup_unless_pandas_absent
+
+        loader.exec_module = exec_and_wrap
+        return spec
+
+
 if "pandera" not in sys.modules and _PanderaWithoutPandas not in sys.meta_path:
     sys.meta_path.insert(0, _PanderaWithoutPandas)
+if _PandasLikeOnlyWithPandas.NAME not in sys.modules and (
+    _PandasLikeOnlyWithPandas not in sys.meta_path
+):
+    sys.meta_path.insert(0, _PandasLikeOnlyWithPandas)
 
 if "POLARS_ENGINE_AFFINITY" not in os.environ:
     os.environ["POLARS_ENGINE_AFFINITY"] = "in-memory"
