@@ -166,12 +166,16 @@ def run(
         + (f", {len(withdrawn)} removed (to withdraw)" if withdrawn else "")
     )
     todo = changed + withdrawn
-    # a new warehouse's first dbt parse runs while many submissions land (partial_parse)
-    parse = partial_parse.start_parse(len(todo))
+    # a new warehouse's first dbt parse runs on the core the landing frees at its end, while
+    # Dagster records the landing (partial_parse)
+    parse = partial_parse.Deferred(len(todo))
+    ssi_batches.at_last_batches(parse.start)
     try:
         return _land_and_build(instance, keys, todo, release_files, build_run_id, only_ssi, parse)
     finally:
-        partial_parse.abandon(parse)
+        ssi_batches.at_last_batches(None)
+        partial_parse.hand_to_build(None)
+        partial_parse.abandon(parse.parse)
 
 
 def _land_and_build(
@@ -181,7 +185,7 @@ def _land_and_build(
     release_files: bool,
     build_run_id: str | None,
     only_ssi: bool,
-    parse: partial_parse.Parse | None,
+    parse: partial_parse.Deferred,
 ) -> int:
     """``run`` once it knows what to land: land ``todo`` (within the partitions of ``keys``),
     then build and publish."""
@@ -225,7 +229,7 @@ def _land_and_build(
             "only SSI submissions changed since the published release (same code, same other "
             f"files): rebuilding the {len(selection)} assets that depend on them"
         )
-    partial_parse.finish_parse(parse)
+    partial_parse.hand_to_build(parse.parse)
     result = _execute(instance, job, run_id=build_run_id, asset_selection=selection)
     if not result.success:
         from pipelines.warehouse import build

@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 import polars as pl
@@ -32,6 +33,23 @@ Landed = tuple[str, pl.DataFrame, bool, bool]
 #: workers started by ``prestart`` and not yet used or discarded
 _READY: tuple[ProcessPoolExecutor, int] | None = None
 _READY_LOCK = threading.Lock()
+#: called once by the next ``land_many`` when no batch is left waiting for a worker
+_AT_LAST_BATCHES: Callable[[], None] | None = None
+
+
+def at_last_batches(callback: Callable[[], None] | None) -> None:
+    """Have the next landing call ``callback`` once every batch has a worker: from then on a
+    core is freed at each batch's end (the run starts its background dbt parse there,
+    ``partial_parse.Deferred``). None: no call."""
+    global _AT_LAST_BATCHES
+    _AT_LAST_BATCHES = callback
+
+
+def _call_at_last_batches() -> None:
+    global _AT_LAST_BATCHES
+    callback, _AT_LAST_BATCHES = _AT_LAST_BATCHES, None
+    if callback is not None:
+        callback()
 
 
 def land_batch(items: list[tuple[str, submissions.SubmissionFile | None]]) -> list[Landed]:
@@ -115,14 +133,22 @@ def land_many(keys: list[str]) -> list[Landed]:
         discard()
     pool: Executor | None = _take_pool(workers) if workers >= 2 else None
     out: list[Landed] = []
+    # batches are handed out in order, one to each worker as it finishes the last: once this
+    # many have ended, every remaining batch is running
+    last_batches_from = len(batches) - (workers if pool is not None else 1)
     with progress.bar("Validating and landing SSI submissions", len(keys)) as advance:
         results = map(land_batch, batches) if pool is None else pool.map(land_batch, batches)
         try:
-            for batch in results:
+            if last_batches_from <= 0:
+                _call_at_last_batches()
+            for done, batch in enumerate(results):
                 for result in batch:
                     out.append(result)
                     advance(note=result[0])
+                if done + 1 >= last_batches_from:
+                    _call_at_last_batches()
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+    _call_at_last_batches()  # no batch at all
     return out

@@ -12,10 +12,18 @@ warehouse, would not match; and per dbt project folder, as dbt's own is.
 
 A new warehouse has no state yet, so its first build parsed the whole project (4-6 s on 2
 cores). A run that lands many submissions first now has that parse done meanwhile, in the
-background (``start_parse`` before the landing, ``finish_parse`` before the build; a short
-landing does not hide it, ``BACKGROUND_FROM``): the same dbt, the same
-profile and environment as the build (``build.dbt_env``), its state kept as a build's is. dbt
-checks it at the build like any other state, so the worst a background parse can cost is time.
+background (``Deferred``: started by the landing once its last batches are under way, and
+waited for by the build's dbt step, ``hand_to_build``; a short landing does not hide it,
+``BACKGROUND_FROM``): the
+same dbt, the same profile and environment as the build (``build.dbt_env``), its state kept as a
+build's is. dbt checks it at the build like any other state, so the worst a background parse can
+cost is time.
+
+Why at the end of the landing and not before it: the landing's workers keep both cores busy,
+and a parse started with them took its 7 s of CPU from them; the landing is followed by about
+8 s on one core (Dagster records a materialization and two check results per submission, then
+the build run lands the other drop zones), where the second core was idle. The parse now runs
+there: the landing of the sample took 16.5 s instead of 21 s (py-spy, same sitting).
 """
 
 from __future__ import annotations
@@ -90,12 +98,12 @@ class Parse:
     target: Path
 
 
-#: a landing of fewer submissions than this does not start a background parse: it ends before
-#: the parse does (dbt's import and a whole parse, about 8 s on 2 cores, against a landing of
-#: about 2 s + 35 ms per submission), so the build waited for the parse and then started a dbt of
-#: its own, which a whole parse inside the build (about 5 s) beats. Measured on a new warehouse
-#: with two submissions to land (3 runs each, alternating, medians): ``floorboard run`` 32.9 s
-#: -> 31.3 s; the in-process ``run.run`` of the tests 33.9 s -> 31.9 s (issue 13).
+#: a landing of fewer submissions than this does not start a background parse: what follows
+#: the landing ends before the parse does (dbt's import and a whole parse, about 8 s on one
+#: core), so the build waited for the parse, which a whole parse inside the build (about 5 s)
+#: beats. Measured on a new warehouse with two submissions to land (3 runs each, alternating,
+#: medians): ``floorboard run`` 32.9 s -> 31.3 s; the in-process ``run.run`` of the tests
+#: 33.9 s -> 31.9 s (issue 13).
 BACKGROUND_FROM = 64
 
 
@@ -131,6 +139,40 @@ def start_parse(n_to_land: int) -> Parse | None:
         shutil.rmtree(target, ignore_errors=True)
         return None
     return Parse(process, target)
+
+
+class Deferred:
+    """A background parse for a landing of ``n_to_land`` submissions, started when the landing
+    calls ``start`` (``ssi_batches.land_many``, once no batch is left waiting for a worker), at
+    most once, if ``start_parse`` finds it worth it; ``parse`` is then the running parse."""
+
+    def __init__(self, n_to_land: int) -> None:
+        self.n_to_land = n_to_land
+        self.parse: Parse | None = None
+        self.started = False
+
+    def start(self) -> None:
+        if not self.started:
+            self.started = True
+            self.parse = start_parse(self.n_to_land)
+
+
+#: the background parse of this process's run, handed to its build (``hand_to_build``)
+_PENDING: list[Parse] = []
+
+
+def hand_to_build(parse: Parse | None) -> None:
+    """Have the next build's dbt step of this process wait for ``parse`` (``finish_pending``),
+    so that the steps before it (the other drop zones' landing) run while the parse ends.
+    None: no parse to wait for."""
+    _PENDING[:] = [parse] if parse is not None else []
+
+
+def finish_pending() -> None:
+    """``finish_parse`` of the parse handed to this build, if any (a build run by another
+    process, the daemon's, has none and parses as it always does)."""
+    while _PENDING:
+        finish_parse(_PENDING.pop())
 
 
 def finish_parse(parse: Parse | None) -> None:
