@@ -16,7 +16,7 @@ alone); every other import of pandas, before or after, is untouched (issue 13). 
 API (``pandera.pandas``) is then unavailable in the process: import pandera before this package
 for it (the project does not use it). pandera also imports pandas at its first check of any
 frame, to ask whether the frame's class is a pandas one (``pandera.backends.register_checks``):
-1.6 s of CPU in each landing worker (py-spy, issue 13). Without pandas in the process no frame
+about 0.3 s of CPU in each landing worker (issue 13). Without pandas in the process no frame
 can be a pandas one, so that question is answered "no" without importing pandas until some other
 module has imported it; from then on pandera asks pandas as before.
 """
@@ -51,7 +51,9 @@ class _PandasLikeOnlyWithPandas:
     """A meta path finder that loads ``pandera.backends.register_checks`` as ever, then makes
     its ``_load_get_backend_types_from_mro`` (pandera's pandas-like type lookup, which imports
     pandas) answer ``None`` while pandas is not imported: what pandera itself answers without
-    pandas, and what the lookup would find for the class of any frame such a process can hold."""
+    pandas, and what the lookup would find for the class of any frame such a process can hold.
+    Anything unexpected (no such module or function, a loader of another kind) leaves pandera
+    as it is."""
 
     NAME = "pandera.backends.register_checks"
 
@@ -59,27 +61,41 @@ class _PandasLikeOnlyWithPandas:
     def find_spec(cls, name, path=None, target=None):
         if name != cls.NAME:
             return None
-        from importlib.machinery import PathFinder
+        try:
+            from importlib.machinery import PathFinder
 
-        spec = PathFinder.find_spec(name, path, target)
-        loader = getattr(spec, "loader", None)
-        if loader is None or not hasattr(loader, "exec_module"):
-            return spec  # an unusual installation: pandera as it is
-        exec_module = loader.exec_module
+            spec = PathFinder.find_spec(name, path, target)
+            if spec is None or not hasattr(spec.loader, "exec_module"):
+                return None  # the other finders look for it, as without this one
+            spec.loader = _WrapLookup(spec.loader)
+            return spec
+        except Exception:
+            return None
 
-        def exec_and_wrap(module):
-            exec_module(module)
-            lookup = getattr(module, "_load_get_backend_types_from_mro", None)
-            if lookup is None:  # another pandera: nothing to wrap
-                return
 
-            def lookup_unless_pandas_absent():
-                return lookup() if "pandas" in sys.modules else None
+class _WrapLookup:
+    """The loader of ``pandera.backends.register_checks`` (``loader``, left unchanged: it may
+    serve other modules), wrapping the lookup once the module has run."""
 
-            module._load_get_backend_types_from_mro = lookup_unless_pandas_absent
+    def __init__(self, loader) -> None:
+        self._loader = loader
 
-        loader.exec_module = exec_and_wrap
-        return spec
+    def __getattr__(self, name: str):  # get_filename, get_source, get_resource_reader…
+        return getattr(self._loader, name)
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self._loader.exec_module(module)
+        lookup = getattr(module, "_load_get_backend_types_from_mro", None)
+        if lookup is None:  # another pandera: nothing to wrap
+            return
+
+        def lookup_unless_pandas_absent():
+            return lookup() if "pandas" in sys.modules else None
+
+        module._load_get_backend_types_from_mro = lookup_unless_pandas_absent
 
 
 if "pandera" not in sys.modules and _PanderaWithoutPandas not in sys.meta_path:

@@ -174,7 +174,7 @@ def run(
         return _land_and_build(instance, keys, todo, release_files, build_run_id, only_ssi, parse)
     finally:
         ssi_batches.at_last_batches(None)
-        partial_parse.hand_to_build(None)
+        partial_parse.hand_to_build("", None)
         partial_parse.abandon(parse.parse)
 
 
@@ -229,7 +229,8 @@ def _land_and_build(
             "only SSI submissions changed since the published release (same code, same other "
             f"files): rebuilding the {len(selection)} assets that depend on them"
         )
-    partial_parse.hand_to_build(parse.parse)
+    build_run_id = build_run_id or str(uuid.uuid4())
+    partial_parse.hand_to_build(build_run_id, parse.parse)
     result = _execute(instance, job, run_id=build_run_id, asset_selection=selection)
     if not result.success:
         from pipelines.warehouse import build

@@ -87,3 +87,28 @@ def test_the_sample_warehouse_was_built_from_the_background_parse(sample_warehou
     text = "".join(log.read_text(encoding="utf-8", errors="replace") for log in logs)
     assert "Running with dbt" in text
     assert "Unable to do partial parsing" not in text, text[-3000:]
+
+
+def test_a_parse_that_cannot_start_costs_the_landing_nothing(new_warehouse: Path, monkeypatch):
+    def cannot(_name: str) -> Path:
+        raise PermissionError("target folder")
+
+    monkeypatch.setattr(partial_parse, "_fresh_target", cannot)
+    deferred = partial_parse.Deferred(partial_parse.BACKGROUND_FROM)
+    deferred.start()  # called from inside the landing: must not raise
+    assert deferred.parse is None
+
+
+def test_only_the_build_it_was_handed_to_waits_for_the_parse(new_warehouse: Path):
+    deferred = partial_parse.Deferred(partial_parse.BACKGROUND_FROM)
+    deferred.start()
+    try:
+        partial_parse.hand_to_build("build-run", deferred.parse)
+        partial_parse.finish_pending("another-run")  # another run's dbt step: no wait
+        assert deferred.parse.process.poll() is None
+        assert deferred.parse.target.is_dir()
+    finally:
+        partial_parse.hand_to_build("", None)
+        partial_parse.abandon(deferred.parse)
+    partial_parse.finish_pending("build-run")  # handed back: nothing left to wait for
+    assert not deferred.parse.target.exists()

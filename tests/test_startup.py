@@ -95,7 +95,7 @@ def test_pandera_is_imported_without_pandas_and_pandas_stays_importable():
     """pipelines/__init__.py: the code location validates with pandera's polars API only; its
     import of pandera leaves pandas and pandera's pandas API out (0.5 s of every process that
     validates), nor does its validation of a frame (pandera's question "is this a pandas
-    frame?": 1.6 s in every landing worker), and pandas is imported as ever afterwards. A
+    frame?": about 0.3 s of every landing worker), and pandas is imported as ever afterwards. A
     process that imported pandera first keeps pandera's pandas API."""
     out, _ = _child("", PANDERA)
     assert out.split("\n") == [

@@ -150,5 +150,4 @@ def land_many(keys: list[str]) -> list[Landed]:
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-    _call_at_last_batches()  # no batch at all
     return out

@@ -261,7 +261,7 @@ def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # (with_table_metadata). No column lineage: it fails (with a traceback per model) for the
     # staging models, whose parents are parquet files, not tables of the build file.
     # the background parse of a new warehouse (its state is the one this build starts from)
-    partial_parse.finish_pending()
+    partial_parse.finish_pending(context.run.run_id)
     target_path = partial_parse.target_path(context.run.run_id)
     # the dbt process `floorboard run` started has imported dbt meanwhile (warm_dbt); the
     # launcher hands it this command, or runs dbt itself when there is none

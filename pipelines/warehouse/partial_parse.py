@@ -101,18 +101,20 @@ class Parse:
 #: a landing of fewer submissions than this does not start a background parse: what follows
 #: the landing ends before the parse does (dbt's import and a whole parse, about 8 s on one
 #: core), so the build waited for the parse, which a whole parse inside the build (about 5 s)
-#: beats. Measured on a new warehouse with two submissions to land (3 runs each, alternating,
-#: medians): ``floorboard run`` 32.9 s -> 31.3 s; the in-process ``run.run`` of the tests
-#: 33.9 s -> 31.9 s (issue 13).
+#: beats. Measured when the parse started before the landing, on a new warehouse with two
+#: submissions to land (3 runs each, alternating, medians): ``floorboard run`` 32.9 s -> 31.3 s;
+#: the in-process ``run.run`` of the tests 33.9 s -> 31.9 s (issue 13). Started at the landing's
+#: end, it is hidden by the ~8 ms per submission Dagster then spends, plus the 1-2 s of the
+#: build run's other landings: still about 64 submissions and more.
 BACKGROUND_FROM = 64
 
 
 def start_parse(n_to_land: int) -> Parse | None:
-    """Start ``dbt parse`` for this warehouse in the background, before a landing of
+    """Start ``dbt parse`` for this warehouse in the background, at the end of a landing of
     ``n_to_land`` submissions, when it has no state yet (a new warehouse) and the landing is long
-    enough to hide the parse (``BACKGROUND_FROM``), with the profile and environment of its
-    builds; None otherwise (the build parses by itself: its own partial parse when there is a
-    state is faster than a second dbt process) or when dbt cannot start."""
+    enough for what follows it to hide the parse (``BACKGROUND_FROM``), with the profile and
+    environment of its builds; None otherwise (the build parses by itself: its own partial parse
+    when there is a state is faster than a second dbt process) or when dbt cannot start."""
     from pipelines.warehouse import build
 
     if n_to_land < BACKGROUND_FROM or cache_path().exists():
@@ -152,27 +154,35 @@ class Deferred:
         self.started = False
 
     def start(self) -> None:
-        if not self.started:
-            self.started = True
+        if self.started:
+            return
+        self.started = True
+        try:
             self.parse = start_parse(self.n_to_land)
+        except Exception:  # noqa: BLE001
+            # called from inside the landing: a parse that cannot start (a folder that cannot
+            # be made…) costs the build its own whole parse, never the landing
+            self.parse = None
 
 
-#: the background parse of this process's run, handed to its build (``hand_to_build``)
-_PENDING: list[Parse] = []
+#: the background parse of this process's run, handed to its build: build run id -> parse
+_PENDING: dict[str, Parse] = {}
 
 
-def hand_to_build(parse: Parse | None) -> None:
-    """Have the next build's dbt step of this process wait for ``parse`` (``finish_pending``),
-    so that the steps before it (the other drop zones' landing) run while the parse ends.
-    None: no parse to wait for."""
-    _PENDING[:] = [parse] if parse is not None else []
+def hand_to_build(run_id: str, parse: Parse | None) -> None:
+    """Have the dbt step of build run ``run_id`` wait for ``parse`` (``finish_pending``), so
+    that the steps before it (the other drop zones' landing) run while the parse ends. None: no
+    parse to wait for. The wait is inside the dbt step, which holds the warehouse pool's slot:
+    another run waits as long for the slot (seconds; at most ``PARSE_WAIT_SECONDS``)."""
+    _PENDING.clear()
+    if parse is not None:
+        _PENDING[run_id] = parse
 
 
-def finish_pending() -> None:
-    """``finish_parse`` of the parse handed to this build, if any (a build run by another
-    process, the daemon's, has none and parses as it always does)."""
-    while _PENDING:
-        finish_parse(_PENDING.pop())
+def finish_pending(run_id: str) -> None:
+    """``finish_parse`` of the parse handed to build run ``run_id``, if any (a build run by
+    another process, the daemon's, has none and parses as it always does)."""
+    finish_parse(_PENDING.pop(run_id, None))
 
 
 def finish_parse(parse: Parse | None) -> None:
