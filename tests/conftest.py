@@ -44,6 +44,14 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], dict]) -> tu
         return folder, json.loads(done.read_text(encoding="utf-8"))
 
 
+def dbt_log_of_run(run_id: str) -> str:
+    """The log file(s) of the dbt build of pipeline run ``run_id``: dbt.log in the target folder
+    of its invocation (``partial_parse.target_path`` names it after the run)."""
+    logs = list((REPO / "dbt_project" / "target").glob(f"floorboard_dbt-{run_id[:7]}-*/dbt.log"))
+    assert logs, f"no dbt log of run {run_id}"
+    return "".join(log.read_text(encoding="utf-8", errors="replace") for log in logs)
+
+
 def run_pipeline(warehouse: Path, raw: Path | None = None, release_files: bool = True) -> None:
     """One ``make run`` in-process (fresh Dagster instance) on ``raw`` into ``warehouse``;
     ``release_files=False``: without the release files and the country pages."""

@@ -59,6 +59,7 @@ import pytest
 
 from pipelines import faults, fsutil, locks, prune, releases
 from pipelines.extracts import manifest
+from tests.conftest import dbt_log_of_run
 
 REPO = Path(__file__).resolve().parents[1]
 #: points reached more than once per run: the kill comes at the N-th time (dbt.mid_build is
@@ -446,9 +447,7 @@ def _published_by_a_partial_build(
 def _dbt_parsed_partially(run_id: str) -> bool:
     """Did the dbt build of run ``run_id`` start from dbt's partial-parsing state (its own log,
     in the target folder of its invocation, at debug level: ``_run``)?"""
-    logs = list((REPO / "dbt_project" / "target").glob(f"floorboard_dbt-{run_id[:7]}-*/dbt.log"))
-    assert logs, f"no dbt log of run {run_id}"
-    text = "".join(log.read_text(encoding="utf-8", errors="replace") for log in logs)
+    text = dbt_log_of_run(run_id)
     return "Partial parsing enabled" in text and "Unable to do partial parsing" not in text
 
 

@@ -12,8 +12,7 @@ import pytest
 from pipelines import releases
 from pipelines.ingest import ssi_batches
 from pipelines.warehouse import partial_parse
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import dbt_log_of_run
 
 
 @pytest.fixture
@@ -82,9 +81,7 @@ def test_the_sample_warehouse_was_built_from_the_background_parse(sample_warehou
     or cannot use it."""
     with duckdb.connect(str(sample_warehouse / "floorboard.duckdb"), read_only=True) as con:
         run_id = releases.current_release(con).run_id
-    logs = list((REPO / "dbt_project" / "target").glob(f"floorboard_dbt-{run_id[:7]}-*/dbt.log"))
-    assert logs, f"no dbt log of run {run_id}"
-    text = "".join(log.read_text(encoding="utf-8", errors="replace") for log in logs)
+    text = dbt_log_of_run(run_id)
     assert "Running with dbt" in text
     assert "Unable to do partial parsing" not in text, text[-3000:]
 

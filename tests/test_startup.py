@@ -97,17 +97,11 @@ def test_pandera_is_imported_without_pandas_and_pandas_stays_importable():
     validates), nor does its validation of a frame (pandera's question "is this a pandas
     frame?": about 0.3 s of every landing worker), and pandas is imported as ever afterwards. A
     process that imported pandera first keeps pandera's pandas API."""
-    out, _ = _child("", PANDERA)
-    assert out.split("\n") == [
-        "validated: 1 accepted, 1 quarantined",
-        "pandas imported: False",
-        "pandera's pandas API: False",
-        "pandas (1, 1)",
-    ]
-    out, _ = _child("import pandera", PANDERA)
-    assert out.split("\n") == [
-        "validated: 1 accepted, 1 quarantined",
-        "pandas imported: True",
-        "pandera's pandas API: True",
-        "pandas (1, 1)",
-    ]
+    for before, imported in (("", "False"), ("import pandera", "True")):
+        out, _ = _child(before, PANDERA)
+        assert out.split("\n") == [
+            "validated: 1 accepted, 1 quarantined",
+            f"pandas imported: {imported}",
+            f"pandera's pandas API: {imported}",
+            "pandas (1, 1)",
+        ]
